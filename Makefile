@@ -1,0 +1,48 @@
+# jha-graph: make help lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STORE ?= var/store
+PORT ?= 8000
+SHARED ?= ../shared
+
+.PHONY: help install build serve run test score validate bench bench-smoke clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/jha-graph: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(BIN)/jha-graph ## create .venv with the project and its test tools
+
+build: install ## build the graph from data/articles into $(STORE) and validate it
+	rm -rf $(STORE).new && $(BIN)/jha-graph ingest data/articles --store $(STORE).new
+	$(BIN)/jha-graph validate --store $(STORE).new
+	rm -rf $(STORE).old; if [ -d $(STORE) ]; then mv $(STORE) $(STORE).old; fi; mv $(STORE).new $(STORE); rm -rf $(STORE).old
+	$(BIN)/jha-graph stats --store $(STORE)
+
+serve: ## serve $(STORE) on http://127.0.0.1:$(PORT)
+	$(BIN)/jha-graph serve --store $(STORE) --port $(PORT)
+
+run: build serve ## set up, build the graph and serve it (the newcomer's command)
+
+test: install ## run the test suite
+	$(BIN)/python -m pytest -q
+
+score: install ## score extraction on the development corpus in $(SHARED)/corpus
+	$(BIN)/python $(SHARED)/tools/score_extraction.py $(SHARED)/corpus/articles $(SHARED)/corpus/gold --cli $(BIN)/jha-graph
+
+validate: install ## SHACL shapes and quality checks on $(STORE)
+	$(BIN)/jha-graph validate --store $(STORE)
+
+bench: install ## run the benchmarks and write bench/results/<date>.md
+	$(BIN)/python -m bench.run
+
+clean: ## remove the store and caches (keeps .venv)
+	rm -rf var .pytest_cache .hypothesis

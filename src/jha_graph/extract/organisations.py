@@ -1,0 +1,127 @@
+"""Organisations: names from the reference gazetteer, and new ones recognised by their head noun.
+
+Every organisation the text names resolves to one node, whichever alias the text uses
+("EPPO", "the European Public Prosecutor's Office", "the Office" once the EPPO was named).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..namespaces import slugify
+from ..reference import Reference
+from .model import OrganisationFact
+from .text import Sentence
+
+# Head nouns that end the name of an organisation the reference data does not know (yet).
+HEADS = (r"Network|Group|Centre|Center|Alliance|Mechanism|Hub|Office|Committee|Association|Platform|"
+         r"Agency|Authority|Conference|Mission|Unit|Board|Forum|Tribunal|Council|Secretariat|Service|"
+         r"Task Force|Taskforce|Observatory|Coalition|Partnership|Initiative|Court|Directorate|Cell")
+_CAP = r"(?:[A-Z][\w'’\-/]*|EU|of|for|and|on|the|against|in|&)"
+_NEW_ORG = re.compile(
+    rf"\b((?:EU|European|International|[A-Z][\w’'\-]+)(?:[ -]{_CAP})*?\s(?:{HEADS}))"
+    r"(\s(?:for|on|against|of)\s(?:the\s)?[a-z][\w\-]*(?:\s(?!which\b|that\b|who\b|is\b|was\b|has\b|will\b|and\b)[a-z][\w\-]*){0,5})?"
+)
+_NOT_ORG_START = {"The", "This", "These", "That", "A", "An", "Its", "Their", "In", "On", "At", "As", "With",
+                  "Under", "For", "By", "From", "To", "And", "Both", "Each", "Every", "All", "Some", "Member",
+                  "Home", "Justice", "Interior", "Ministers", "Minister", "Commissioner", "President"}
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    exact: re.Pattern  # case-sensitive surfaces (acronyms, names)
+    folded: re.Pattern  # case-insensitive long names
+    by_surface: dict
+
+
+@lru_cache(maxsize=4)
+def _gazetteer(ref: Reference) -> _Gazetteer:
+    exact, folded, by_surface = [], [], {}
+    for surface, org in ref.alias_patterns():
+        key = surface if _is_acronym(surface) else surface.lower()
+        by_surface.setdefault(key, org)
+        (exact if _is_acronym(surface) else folded).append(surface)
+
+    def alternation(items):
+        items = sorted(set(items), key=len, reverse=True)
+        return "|".join(re.escape(s).replace("’", "['’]").replace("'", "['’]") for s in items) or "(?!x)x"
+
+    return _Gazetteer(
+        exact=re.compile(rf"(?<![\w-])(?:{alternation(exact)})(?![\w-])"),
+        folded=re.compile(rf"(?<![\w-])(?:{alternation(folded)})(?![\w-])", re.IGNORECASE),
+        by_surface=by_surface,
+    )
+
+
+def _is_acronym(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= max(2, len(letters) * 0.6) and " " not in s
+
+
+def find_organisations(sents: list[Sentence], ref: Reference) -> list[OrganisationFact]:
+    gaz = _gazetteer(ref)
+    found: dict[str, OrganisationFact] = {}
+    spans_by_sentence: dict[int, list[tuple[int, int]]] = {}
+
+    def note(org, surface: str, sent: Sentence, known: bool = True, kind: str | None = None, name=None) -> None:
+        key = org.key if known else slugify(name or surface)
+        if key not in found:
+            found[key] = OrganisationFact(
+                key=key, name=org.name if known else (name or surface), kind=org.kind if known else (kind or "Other"),
+                surface=surface, evidence=sent.evidence(), known=known)
+
+    for i, s in enumerate(sents):
+        spans = spans_by_sentence.setdefault(i, [])
+        for pattern in (gaz.folded, gaz.exact):
+            for m in pattern.finditer(s.text):
+                if any(a <= m.start() < b for a, b in spans):
+                    continue
+                key = m.group(0) if pattern is gaz.exact else m.group(0).lower()
+                org = gaz.by_surface.get(key) or gaz.by_surface.get(_norm_quote(key))
+                if org is None:
+                    continue
+                spans.append((m.start(), m.end()))
+                note(org, m.group(0), s)
+    # contextual aliases ('the Office', 'the Agency') stand for an organisation already named
+    for surface, org in ref.contextual_aliases():
+        pat = re.compile(rf"\b{re.escape(surface)}\b")
+        for i, s in enumerate(sents):
+            if pat.search(s.text) and (org.key in found or getattr(org, "always", False)):
+                note(org, surface, s)
+                break
+    # organisations the reference does not know, by their head noun
+    for i, s in enumerate(sents):
+        for m in _NEW_ORG.finditer(s.text):
+            name = (m.group(1) + (m.group(2) or "")).strip()
+            name = re.sub(r"^(?:the|The)\s+", "", name)
+            first = name.split()[0]
+            if first in _NOT_ORG_START or len(name.split()) < 2:
+                continue
+            if any(a <= m.start() < b or a < m.end() <= b for a, b in spans_by_sentence.get(i, [])):
+                continue
+            if ref.organisation_by_name(name) is not None:
+                continue
+            if _looks_like_meeting_or_document(name):
+                continue
+            note(None, name, s, known=False, kind=_kind_of(name), name=name)
+    return list(found.values())
+
+
+def _norm_quote(s: str) -> str:
+    return s.replace("’", "'")
+
+
+def _looks_like_meeting_or_document(name: str) -> bool:
+    return bool(re.search(r"\b(Conference|Council)\b$", name) and re.search(r"\b(Meeting|Summit)\b", name, re.I)) \
+        or bool(re.search(r"\b(Regulation|Directive|Decision|Conclusions|Strategy|Report)\b", name))
+
+
+def _kind_of(name: str) -> str:
+    if re.search(r"\bNetwork\b", name):
+        return "Network"
+    if re.search(r"\b(Alliance|Platform|Mechanism|Hub|Initiative|Partnership|Coalition|Conference)\b", name):
+        return "Initiative"
+    if re.search(r"\b(Agency|Authority)\b", name):
+        return "Agency"
+    return "Other"

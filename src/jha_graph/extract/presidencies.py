@@ -1,0 +1,81 @@
+"""Council presidencies a text mentions, each resolved to a term of the calendar.
+
+A presidency is named through a country ('the Belgian Council Presidency', 'Spain took over the
+Presidency'), a trio ('the trio of Spain, Belgium and Hungary') or a programme.  Which of the
+country's terms is meant follows from a date in the same sentence, else from the year the
+article speaks from: texts speak of the presidency in office, the one just before or just after.
+"""
+from __future__ import annotations
+
+import re
+
+from ..reference import Reference
+from .dates import find_dates
+from .model import PresidencyFact
+from .text import Sentence
+
+_PRES = r"(?:Council\s+|EU\s+|Trio\s+)?Presidenc(?:y|ies)"
+
+
+def _country_names(ref: Reference) -> str:
+    names = set()
+    for c in ref.countries:
+        names.add(c.name)
+        names.update(getattr(c, "aliases", ()) or ())
+        names.update(getattr(c, "demonyms", ()) or ())
+    return "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
+
+
+def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -> list[PresidencyFact]:
+    names = _country_names(ref)
+    direct = [
+        re.compile(rf"\b({names})(?:'s|’s)?\s+{_PRES}\b"),                           # Belgian (Council) Presidency
+        re.compile(rf"\b{_PRES}\s+of\s+(?:the\s+)?({names})\b"),                      # Presidency of Belgium
+        re.compile(rf"\b({names})\s+(?:took|takes|will take|has taken|assumed|assumes|holds|held|will hold|"
+                   rf"hands? over|handed over)\s+(?:over\s+)?(?:the\s+)?(?:rotating\s+)?(?:EU\s+)?(?:Council\s+)?"
+                   rf"Presidency", re.I),
+        re.compile(rf"\bPresidency\s+(?:programme\s+)?(?:was\s+|is\s+)?(?:held\s+)?by\s+({names})\b"),
+    ]
+    listed = re.compile(rf"\b({names})\b")
+    found: dict[tuple, PresidencyFact] = {}
+
+    def add(country_text: str, s: Sentence, near_year: int | None) -> None:
+        country = ref.country(country_text)
+        if country is None or not ref.presidencies_of(country.code):
+            return
+        p = _choose_term(ref, country.code, s, near_year)
+        if p is not None:
+            found.setdefault((p.code, p.year, p.half), PresidencyFact(p.code, p.year, p.half, s.evidence()))
+
+    for s in sents:
+        for pat in direct:
+            for m in pat.finditer(s.text):
+                add(m.group(1), s, year)
+        # lists of countries in a sentence about a trio or presidencies:
+        # 'the trio ... composed of Spain, Belgium and Hungary', 'following those of Romania and Finland'
+        if re.search(r"\btrio\b|\bPresidencies\b|\bpresidencies\b|third Presidency|following those of", s.text, re.I):
+            for m in listed.finditer(s.text):
+                add(m.group(1), s, year)
+    return _complete_trios(list(found.values()), ref)
+
+
+def _choose_term(ref: Reference, code: str, s: Sentence, year: int | None):
+    terms = ref.presidencies_of(code)
+    for d in find_dates(s.text):
+        for day in filter(None, (d.value_start, d.value_end)):
+            if len(day) >= 7:
+                p = ref.presidency_on(day if len(day) == 10 else day + "-01" if len(day) == 7 else day)
+                if p is not None and p.code == code:
+                    return p
+            elif len(day) == 4:
+                same_year = [t for t in terms if t.year == int(day)]
+                if len(same_year) == 1:
+                    return same_year[0]
+    if year is None:
+        return None
+    # the term nearest the article's year; a tie goes to the earlier term (reports look back)
+    return min(terms, key=lambda t: (abs(t.year + (t.half - 1) / 2 - year - 0.25), t.year))
+
+
+def _complete_trios(facts: list[PresidencyFact], ref: Reference) -> list[PresidencyFact]:
+    return facts
