@@ -49,20 +49,30 @@ PREFIXES: dict[str, str] = {
 }
 
 
-class Namespace(str):
-    """A namespace whose attributes and items are NamedNodes.
+class Namespace:
+    """A namespace whose attributes and items are NamedNodes (not a str: `DCTERMS.title` must be a term).
 
     >>> Namespace("http://example.org/#").Thing.value
     'http://example.org/#Thing'
+    >>> Namespace("http://purl.org/dc/terms/").title.value
+    'http://purl.org/dc/terms/title'
     """
+
+    __slots__ = ("iri",)
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
 
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self + name)
+        return NamedNode(self.iri + name)
 
-    def __getitem__(self, name: str) -> NamedNode:  # type: ignore[override]
-        return NamedNode(self + name)
+    def __getitem__(self, name: str) -> NamedNode:
+        return NamedNode(self.iri + name)
+
+    def __str__(self) -> str:
+        return self.iri
 
 
 JHA = Namespace(ONTOLOGY)
