@@ -260,7 +260,7 @@ def _details(fact: DocumentFact, s: Sentence, start: int, end: int, org_resolver
     low_title = fact.title.lower()
     # who
     if _JOINT.search(text[end:end + 80]) or _JOINT.search(fact.title):
-        fact.by = ["european-parliament", "council-of-the-european-union"]
+        fact.by = [k for k in (org_resolver("European Parliament"), org_resolver("Council of the European Union")) if k]
     by = _agent(text, start, end, org_resolver, country_resolver)
     if by and not fact.by:
         fact.by = by
@@ -273,14 +273,14 @@ def _details(fact: DocumentFact, s: Sentence, start: int, end: int, org_resolver
             fact.by = [f"country:{pres_countries[0]}"]
     adopted_here = _ADOPT.search(text) is not None
     if fact.type == "Conclusions" and not fact.by and (adopted_here or re.search(r"\bMinisters?\b", text)):
-        fact.by = ["council-of-the-european-union"]
+        fact.by = [org_resolver("Council of the European Union")]
     # when
     if meeting is not None and adopted_here and fact.type not in ("Proposal",) and \
             re.search(r"\b(?:adopt|approv|endors|agreed)", text, re.I):
         fact.adopted_at = meeting
         fact.date = meeting.start
         if not fact.by and fact.type in ("Conclusions", "Recommendation", "Resolution"):
-            fact.by = ["council-of-the-european-union"]
+            fact.by = [org_resolver("Council of the European Union")]
         return True
     date = _date_for(text, start, end)
     if date:

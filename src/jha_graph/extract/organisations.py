@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..namespaces import slugify
-from ..reference import Reference
+from ..reference import Reference, is_acronym
 from .model import OrganisationFact
 from .text import Sentence
 
@@ -39,24 +39,19 @@ class _Gazetteer:
 def _gazetteer(ref: Reference) -> _Gazetteer:
     exact, folded, by_surface = [], [], {}
     for surface, org in ref.alias_patterns():
-        key = surface if _is_acronym(surface) else surface.lower()
+        key = surface if is_acronym(surface) else surface.lower()
         by_surface.setdefault(key, org)
-        (exact if _is_acronym(surface) else folded).append(surface)
+        (exact if is_acronym(surface) else folded).append(surface)
 
     def alternation(items):
         items = sorted(set(items), key=len, reverse=True)
-        return "|".join(re.escape(s).replace("’", "['’]").replace("'", "['’]") for s in items) or "(?!x)x"
+        return "|".join(re.sub(r"['’]", "['’]", re.escape(s)) for s in items) or "(?!x)x"
 
     return _Gazetteer(
         exact=re.compile(rf"(?<![\w-])(?:{alternation(exact)})(?![\w-])"),
         folded=re.compile(rf"(?<![\w-])(?:{alternation(folded)})(?![\w-])", re.IGNORECASE),
         by_surface=by_surface,
     )
-
-
-def _is_acronym(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= max(2, len(letters) * 0.6) and " " not in s
 
 
 def find_organisations(sents: list[Sentence], ref: Reference) -> list[OrganisationFact]:
