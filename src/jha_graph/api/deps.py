@@ -1,11 +1,14 @@
 """Dependencies every router may ask for, as ``Annotated`` types."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
+from ..canned import CannedQueries
 from ..config import Settings
+from ..linked_data import OntologyDoc
 from ..namespaces import Minter
 from ..store import GraphStore
 
@@ -25,3 +28,61 @@ def get_minter(request: Request) -> Minter:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 MinterDep = Annotated[Minter, Depends(get_minter)]
+
+
+# --- the JSON API and linked data ------------------------------------------------------------------
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    """Keyset pagination: at most ``limit`` items whose key sorts after ``after``."""
+
+    limit: int
+    after: str | None
+
+
+def get_page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..500)")] = 50,
+    after: Annotated[str | None, Query(min_length=1, max_length=2000,
+                                       description="Key of the last item of the previous page (from `next`)")] = None,
+) -> Page:
+    return Page(limit, after)
+
+
+def get_canned(request: Request) -> CannedQueries:
+    """The canned queries of ``settings.queries_dir``, read once per app."""
+    state = request.app.state
+    folder = state.settings.queries_dir
+    cached = getattr(state, "jha_canned", None)
+    if cached is None or cached[0] != folder:
+        cached = (folder, CannedQueries.load(folder))
+        state.jha_canned = cached
+    return cached[1]
+
+
+def get_ontology(request: Request) -> OntologyDoc | None:
+    """The ontology of ``settings.ontology_dir/jha.ttl`` (else the store's ontology graph), read once per
+    version of the file; None when there is none."""
+    state = request.app.state
+    path = state.settings.ontology_dir / "jha.ttl"
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        key = None
+    cached = getattr(state, "jha_ontology", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    if key is not None:
+        doc = OntologyDoc.load(path)
+    else:
+        doc = OntologyDoc.from_store(state.store, state.settings.minter.ontology_graph)
+        if not doc.triples:
+            doc = None
+    state.jha_ontology = (key, doc)
+    return doc
+
+
+PageDep = Annotated[Page, Depends(get_page)]
+CannedDep = Annotated[CannedQueries, Depends(get_canned)]
+OntologyDep = Annotated[OntologyDoc | None, Depends(get_ontology)]

@@ -1,0 +1,243 @@
+"""The JSON API's front door (``GET /api``) and what its routers share.
+
+Every answer is the envelope ``{"ok": true, "data": ..., "next": ...}`` (:mod:`..envelope`);
+every error the shape of :mod:`..errors`.  Lists are paged by a stable key: ``after`` is the key
+of the last item of a page (an IRI, or for the timeline ``date + " " + IRI``) and ``next`` is the
+full URL of the next page, or null on the last one.  Parameters reach SPARQL only as pyoxigraph
+terms bound with ``substitutions``; the one number written into query text, ``LIMIT``, is an
+``int`` checked by FastAPI (1..500).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from pyoxigraph import BlankNode, Literal, NamedNode, Variable
+
+from ...canned import ParameterError, parse_iri
+from ...config import Settings
+from ...namespaces import JHA, ONTOLOGY, PREFIXES
+from ..deps import Page, SettingsDep
+from ..envelope import envelope
+from ..errors import ApiError
+
+router = APIRouter(tags=["api"])
+
+XSD = PREFIXES["xsd"]
+_NUMERIC = {XSD + "integer": int, XSD + "int": int, XSD + "long": int, XSD + "decimal": float,
+            XSD + "double": float, XSD + "float": float}
+
+# The labels an entity may be named by, in order of preference (SPARQL, for query text).
+LABEL_PATH = "skos:prefLabel|rdfs:label|dcterms:title|foaf:name"
+NAME_PATH = "skos:prefLabel|skos:altLabel|rdfs:label|dcterms:title|foaf:name|jha:acronym"
+
+DOCUMENT_TYPES = ("Conclusions", "Declaration", "Roadmap", "Strategy", "ActionPlan", "Programme", "Report",
+                  "Regulation", "Directive", "Recommendation", "Resolution", "Agreement", "Decision",
+                  "Proposal", "Communication", "Guidelines", "Other")
+MEETING_KINDS = {"JHA Council": "JHACouncilMeeting", "Informal JHA": "InformalJHAMeeting",
+                 "European Council": "EuropeanCouncilMeeting", "Other Council": "OtherCouncilMeeting",
+                 "High-level meeting": "HighLevelMeeting", "Other": "OtherMeeting"}
+
+
+def document_class(doc_type: str) -> NamedNode:
+    return JHA.OtherDocument if doc_type == "Other" else JHA[doc_type]
+
+
+DOCUMENT_VALUES = " ".join(f"(jha:{document_class(t).value.split('#')[1]} \"{t}\")" for t in DOCUMENT_TYPES)
+MEETING_VALUES = " ".join(f"(jha:{c} \"{k}\")" for k, c in MEETING_KINDS.items())
+
+
+# ------------------------------------------------------------------------------------ terms -> JSON
+
+def plain(term: Any) -> Any:
+    """A term as a plain JSON value: IRIs and strings as text, numbers and booleans as such."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, BlankNode):
+        return "_:" + term.value
+    if isinstance(term, Literal):
+        dt = term.datatype.value if term.datatype is not None else None
+        if dt in _NUMERIC:
+            try:
+                return _NUMERIC[dt](term.value)
+            except ValueError:
+                return term.value
+        if dt == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+def rows(results) -> list[dict[str, Any]]:
+    """SELECT solutions as dicts of plain values (every variable, unbound ones as None)."""
+    names = [v.value for v in results.variables]
+    return [{n: plain(r[n]) for n in names} for r in results]
+
+
+def run(store, sparql: str, **params: NamedNode | Literal | None):
+    """Run a query with the parameters that are given bound by substitution (None = leave unbound)."""
+    subs = {Variable(k): v for k, v in params.items() if v is not None}
+    return store.query(sparql, substitutions=subs or None)
+
+
+def text(value: str | None) -> Literal | None:
+    return Literal(value) if value is not None else None
+
+
+def date_text(value) -> Literal | None:
+    return Literal(value.isoformat()) if value is not None else None
+
+
+def iri_param(value: str | None, settings: Settings, where: str) -> NamedNode | None:
+    """An IRI from a query parameter (IRI, prefixed name or id path); 400 naming the parameter if not."""
+    if value is None:
+        return None
+    try:
+        return parse_iri(value, settings.base_iri, where=where)
+    except ParameterError as e:
+        raise ApiError(400, e.message, where=where) from None
+
+
+def keyed_iri(kind: str, key: str, settings: Settings, where: str) -> NamedNode:
+    """``{base}id/{kind}/{key}`` from a key, or the IRI itself if an IRI or prefixed name is given."""
+    if ":" in key:
+        return iri_param(key, settings, where)
+    return iri_param(f"{kind}/{key}", settings, where)
+
+
+def class_param(value: str | None, where: str = "type") -> NamedNode | None:
+    """A class: a local name of the jha ontology (``Agency``), a prefixed name or an IRI."""
+    if value is None:
+        return None
+    if value.replace("_", "").isalnum() and value[:1].isalpha():
+        return NamedNode(ONTOLOGY + value)
+    try:
+        return parse_iri(value, "", where=where)
+    except ParameterError as e:
+        raise ApiError(400, e.message, where=where) from None
+
+
+# ------------------------------------------------------------------------------------ URLs
+
+def base_url(request: Request) -> str:
+    return str(request.base_url)
+
+
+def page_url(request: Request, iri: str, settings: Settings) -> str:
+    """Where an IRI dereferences on this server (its own IRI if the server does not serve it)."""
+    base = settings.base_iri
+    root = base_url(request)
+    if iri.startswith(base + "id/") or iri.startswith(base + "graph/"):
+        return root + iri[len(base):]
+    if iri.startswith(ONTOLOGY):
+        return root + "ontology#" + iri[len(ONTOLOGY):]
+    if iri == ONTOLOGY.rstrip("#"):
+        return root + "ontology"
+    return iri
+
+
+def api_url(request: Request, iri: str, settings: Settings) -> str:
+    prefix = settings.base_iri + "id/"
+    if iri.startswith(prefix):
+        return base_url(request) + "api/entities/" + iri[len(prefix):]
+    return base_url(request) + "api/entity?iri=" + quote(iri, safe="")
+
+
+def ref(request: Request, settings: Settings, iri: str | None, label: str | None = None, **extra) -> dict | None:
+    """An entity as a JSON reference: its IRI, id path, label, API URL and linked-data page."""
+    if iri is None:
+        return None
+    prefix = settings.base_iri + "id/"
+    return {"iri": iri, "id": iri[len(prefix):] if iri.startswith(prefix) else None, "label": label,
+            **extra, "url": api_url(request, iri, settings), "page": page_url(request, iri, settings)}
+
+
+def next_page(request: Request, items: list, page: Page, key) -> tuple[list, str | None]:
+    """The first ``page.limit`` items and the URL of the next page (the query asked for one more)."""
+    if len(items) <= page.limit:
+        return items, None
+    items = items[: page.limit]
+    return items, str(request.url.include_query_params(after=key(items[-1])))
+
+
+def local(iri: str | None) -> str | None:
+    """The local name of an ontology IRI (``Conclusions``)."""
+    if iri is None:
+        return None
+    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def split_types(value: str | None) -> list[str]:
+    return sorted(set(value.split())) if value else []
+
+
+def curies(iris: Iterable[str]) -> list[str]:
+    from ...linked_data import curie
+
+    return [curie(i) for i in iris]
+
+
+# ------------------------------------------------------------------------------------ GET /api
+
+@router.get("/api", summary="The JSON API: its resources")
+def api_index(request: Request, settings: SettingsDep) -> dict:
+    """What the API offers, with links; every answer has the envelope ``{ok, data, next}``."""
+    root = base_url(request)
+    resources = {
+        "entities": "Entities by type (?type=Agency) and name (?q=), keyset-paged",
+        "entities/{id}": "One entity: labels, types, relations both ways, sources with sentences",
+        "entity": "One entity by any IRI (?iri=)",
+        "types": "The classes that have instances, with counts",
+        "presidencies": "Council presidencies (?from=&to=&country=)",
+        "presidencies/{key}": "One presidency (2024-1-be) with its meetings, documents and articles",
+        "meetings": "Meetings (?from=&to=&kind=&presidency=)",
+        "documents": "Documents (?type=&from=&to=&topic=&presidency=)",
+        "articles": "Articles with their bibliographic record",
+        "articles/{slug}": "One article with its cross-references out and the articles citing it",
+        "timeline": "Dated meetings and documents in order (?from=&to=&presidency=&topic=)",
+        "search": "Search names, titles and evidence sentences (?q=)",
+        "queries": "The canned SPARQL queries of queries/",
+        "queries/{name}": "Run a canned query with its named parameters",
+    }
+    data = {"name": "jha-graph", "base_iri": settings.base_iri, "docs": root + "docs",
+            "openapi": root + "openapi.json",
+            "resources": [{"name": k, "url": root + "api/" + k, "description": v} for k, v in resources.items()]}
+    return envelope(data)
+
+
+# ------------------------------------------------------------------------------------ SPARQL snippets
+
+SEP = "\\u001F"  # separator of GROUP_CONCAT'ed "IRI label" pairs (a control character no label has)
+
+
+def lo(var: str) -> str:
+    """SPARQL: the first day of a date, year-month or year, as text ('2023-10' -> '2023-10-01')."""
+    return (f'IF(STRLEN(STR({var})) = 4, CONCAT(STR({var}), "-01-01"), '
+            f'IF(STRLEN(STR({var})) = 7, CONCAT(STR({var}), "-01"), STR({var})))')
+
+
+def hi(var: str) -> str:
+    """SPARQL: the last day (or later) of a date, year-month or year, as text (for comparisons)."""
+    return (f'IF(STRLEN(STR({var})) = 4, CONCAT(STR({var}), "-12-31"), '
+            f'IF(STRLEN(STR({var})) = 7, CONCAT(STR({var}), "-31"), STR({var})))')
+
+
+def pairs_of(var: str, label: str) -> str:
+    """SPARQL aggregate: the distinct ``IRI label`` pairs of a variable, joined by SEP."""
+    return f'GROUP_CONCAT(DISTINCT CONCAT(STR({var}), " ", COALESCE(STR({label}), "")); separator="{SEP}")'
+
+
+def refs_of(request: Request, settings: Settings, value: str | None) -> list[dict]:
+    """The references of a ``pairs_of`` column, one per IRI, in order of label."""
+    seen: dict[str, str | None] = {}
+    for part in (value or "").split("\u001f"):
+        if not part.strip():
+            continue
+        iri, _, label = part.partition(" ")
+        if iri and (iri not in seen or (not seen[iri] and label)):
+            seen[iri] = label or None
+    return [ref(request, settings, i, seen[i]) for i in sorted(seen, key=lambda i: ((seen[i] or i).lower(), i))]

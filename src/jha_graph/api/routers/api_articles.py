@@ -1,0 +1,133 @@
+"""Articles: the bibliographic record, what each names, and cross-references both ways."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from ...config import Settings
+from ..deps import PageDep, SettingsDep, StoreDep
+from ..envelope import envelope
+from ..errors import ApiError
+from .api import (date_text, iri_param, keyed_iri, next_page, pairs_of, ref, refs_of, rows, run, split_types,
+                  text, curies)
+
+router = APIRouter(tags=["articles"])
+
+ARTICLES = f"""
+SELECT ?a (MIN(?t) AS ?title) (MIN(STR(?d)) AS ?date) (SAMPLE(?f) AS ?file) (SAMPLE(?fmt) AS ?format)
+       (SAMPLE(?il) AS ?issue) (SAMPLE(?pg) AS ?pages) (SAMPLE(?au) AS ?author)
+       ({pairs_of("?tp", "?tpName")} AS ?topics)
+       ?_from ?_to ?_topic ?_after
+WHERE {{
+  ?a a jha:Article .
+  FILTER(STR(?a) > COALESCE(?_after, ""))
+  FILTER(COALESCE(?_topic, "") = "" || EXISTS {{ ?a dcterms:subject ?_topic }})
+  OPTIONAL {{ ?a dcterms:date ?d }}
+  FILTER(COALESCE(?_from, "") = "" || (BOUND(?d) && STR(?d) >= ?_from))
+  FILTER(COALESCE(?_to, "") = "" || (BOUND(?d) && STR(?d) <= ?_to))
+  OPTIONAL {{ ?a dcterms:title ?t }}
+  OPTIONAL {{ ?a jha:sourceFile ?f }}
+  OPTIONAL {{ ?a jha:sourceFormat ?fmt }}
+  OPTIONAL {{ ?a dcterms:isPartOf/jha:issueLabel ?il }}
+  OPTIONAL {{ ?a bibo:pages ?pg }}
+  OPTIONAL {{ ?a jha:authorName ?au }}
+  OPTIONAL {{ ?a dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }} }}
+}}
+GROUP BY ?a ?_from ?_to ?_topic ?_after
+ORDER BY STR(?a)
+"""
+
+MENTIONS = """
+SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types) ?a
+WHERE {
+  ?a jha:mentions ?e .
+  OPTIONAL { ?e a ?c }
+  OPTIONAL { ?e skos:prefLabel ?l1 } OPTIONAL { ?e rdfs:label ?l2 }
+  OPTIONAL { ?e dcterms:title ?l3 } OPTIONAL { ?e foaf:name ?l4 }
+}
+GROUP BY ?e ?a
+ORDER BY STR(?e)
+"""
+
+CROSSREFS = """
+SELECT ?ref (SAMPLE(?m) AS ?marker) (MIN(?pos) AS ?position) (SAMPLE(?is) AS ?issue) (SAMPLE(?pg) AS ?pages)
+       (SAMPLE(STR(?nd)) AS ?newsDate) (SAMPLE(?sep) AS ?separateItem) (SAMPLE(?ctx) AS ?context)
+       (SAMPLE(?target) AS ?targetArticle) (MIN(?tt) AS ?targetTitle) (SAMPLE(?how) AS ?resolvedBy) ?a
+WHERE {
+  ?a jha:hasCrossReference ?ref .
+  OPTIONAL { ?ref jha:marker ?m } OPTIONAL { ?ref jha:position ?pos }
+  OPTIONAL { ?ref jha:citedIssue ?is } OPTIONAL { ?ref jha:citedPages ?pg }
+  OPTIONAL { ?ref jha:citedNewsDate ?nd } OPTIONAL { ?ref jha:separateItem ?sep }
+  OPTIONAL { ?ref jha:context ?ctx }
+  OPTIONAL { ?ref jha:refersTo ?target . OPTIONAL { ?target dcterms:title ?tt } }
+  OPTIONAL { ?ref jha:resolvedBy ?how }
+}
+GROUP BY ?ref ?a
+ORDER BY ?position STR(?ref)
+"""
+
+CITED_BY = """
+SELECT ?source (MIN(?st) AS ?sourceTitle) ?ref (SAMPLE(?m) AS ?marker) ?a
+WHERE {
+  { ?ref jha:refersTo ?a . ?source jha:hasCrossReference ?ref . }
+  UNION
+  { ?source cito:cites ?a . FILTER NOT EXISTS { ?source jha:hasCrossReference/jha:refersTo ?a } }
+  OPTIONAL { ?source dcterms:title ?st }
+  OPTIONAL { ?ref jha:marker ?m }
+}
+GROUP BY ?source ?ref ?a
+ORDER BY STR(?source) STR(?ref)
+"""
+
+
+def article_item(request: Request, settings: Settings, r: dict) -> dict:
+    item = ref(request, settings, r["a"], r["title"])
+    item.update({"date": r["date"], "file": r["file"], "format": r["format"], "issue": r["issue"],
+                 "pages": r["pages"], "author": r["author"], "topics": refs_of(request, settings, r["topics"])})
+    return item
+
+
+@router.get("/api/articles", summary="Articles with their bibliographic record")
+def list_articles(
+    request: Request, settings: SettingsDep, store: StoreDep, page: PageDep,
+    from_: Annotated[dt.date | None, Query(alias="from", description="Published on or after this day")] = None,
+    to: Annotated[dt.date | None, Query(description="Published on or before this day")] = None,
+    topic: Annotated[str | None, Query(description="Topic key (drug-trafficking) or IRI")] = None,
+) -> dict:
+    """The articles in the graph: title, date, source file and format, eucrim issue, pages, author and
+    topics; keyset-paged by IRI (which sorts by file name)."""
+    results = run(store, ARTICLES + f"LIMIT {page.limit + 1}", _from=date_text(from_), _to=date_text(to),
+                  _topic=keyed_iri("topic", topic, settings, "topic") if topic else None, _after=text(page.after))
+    items, nxt = next_page(request, rows(results), page, key=lambda r: r["a"])
+    return envelope([article_item(request, settings, r) for r in items], next_url=nxt)
+
+
+@router.get("/api/articles/{slug}", summary="One article with its cross-references both ways")
+def get_article(slug: str, request: Request, settings: SettingsDep, store: StoreDep) -> dict:
+    """One article by its slug (its file name without extension; ``.json`` suffix allowed): the record,
+    the entities it names, its cross-references (each with the article it resolves to, if in the graph)
+    and the articles that cite it."""
+    for candidate in [slug] + ([slug.removesuffix(".json")] if slug.endswith(".json") else []):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", candidate):
+            raise ApiError(400, f"not an article slug: {candidate!r}", where="slug")
+        iri = iri_param(f"article/{candidate}", settings, "slug")
+        found = rows(run(store, ARTICLES + "LIMIT 1", a=iri))
+        if found and found[0]["a"] is not None:
+            break
+    else:
+        raise ApiError(404, f"no article {slug} in the graph", where="slug")
+    data = article_item(request, settings, found[0])
+    data["mentions"] = [ref(request, settings, r["e"], r["label"], types=curies(split_types(r["types"])))
+                        for r in rows(run(store, MENTIONS, a=iri))]
+    data["crossrefs"] = [
+        {"iri": r["ref"], "marker": r["marker"], "position": r["position"], "issue": r["issue"], "pages": r["pages"],
+         "newsDate": r["newsDate"], "separateItem": r["separateItem"], "context": r["context"],
+         "resolvedBy": r["resolvedBy"], "target": ref(request, settings, r["targetArticle"], r["targetTitle"])}
+        for r in rows(run(store, CROSSREFS, a=iri))]
+    data["citedBy"] = [
+        {"article": ref(request, settings, r["source"], r["sourceTitle"]), "crossref": r["ref"], "marker": r["marker"]}
+        for r in rows(run(store, CITED_BY, a=iri))]
+    return envelope(data)

@@ -1,0 +1,160 @@
+"""Entities: lists by type and name, one entity with everything known about it, classes, search."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pyoxigraph import Literal, NamedNode
+
+from ...config import Settings
+from ...linked_data import ALL_SUFFIXES, describe
+from ..deps import MinterDep, OntologyDep, PageDep, SettingsDep, StoreDep
+from ..envelope import envelope
+from ..errors import ApiError
+from .api import NAME_PATH, class_param, curies, iri_param, next_page, page_url, ref, rows, run, split_types, text
+
+router = APIRouter(tags=["entities"])
+
+LABEL_OPTIONALS = """
+  OPTIONAL { ?e skos:prefLabel ?l1 } OPTIONAL { ?e rdfs:label ?l2 }
+  OPTIONAL { ?e dcterms:title ?l3 } OPTIONAL { ?e foaf:name ?l4 }"""
+LABEL = "(MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label)"
+
+ENTITIES = f"""
+SELECT ?e {LABEL} (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types) ?prefix ?type ?q ?after
+WHERE {{
+  ?e a ?c .
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix) && STR(?e) > COALESCE(?after, ""))
+  FILTER(COALESCE(?type, "") != ""
+         || NOT EXISTS {{ ?e a ?hidden VALUES ?hidden {{ jha:Evidence jha:CrossReference prov:Activity }} }})
+  FILTER(COALESCE(?type, "") = "" || EXISTS {{ ?e a/rdfs:subClassOf* ?type }})
+  FILTER(COALESCE(?q, "") = ""
+         || EXISTS {{ ?e {NAME_PATH} ?name FILTER(CONTAINS(LCASE(STR(?name)), LCASE(?q))) }})
+  {LABEL_OPTIONALS}
+}}
+GROUP BY ?e ?prefix ?type ?q ?after
+ORDER BY STR(?e)
+"""
+
+TYPES = """
+SELECT ?class (COUNT(DISTINCT ?e) AS ?count) ?prefix
+WHERE { ?e a ?class FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix)) }
+GROUP BY ?class ?prefix
+ORDER BY DESC(?count) STR(?class)
+"""
+
+SEARCH = f"""
+SELECT ?e {LABEL} (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
+       (MIN(?nameHit) AS ?name) (MIN(?sentenceHit) AS ?sentence) (COUNT(DISTINCT ?ev) AS ?sentences)
+       ?q ?prefix ?type ?after
+WHERE {{
+  {{
+    ?e {NAME_PATH} ?nameHit .
+    FILTER(CONTAINS(LCASE(STR(?nameHit)), LCASE(?q)))
+  }} UNION {{
+    ?ev jha:about ?e ; jha:sentence ?sentenceHit .
+    FILTER(CONTAINS(LCASE(STR(?sentenceHit)), LCASE(?q)))
+  }}
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix) && STR(?e) > COALESCE(?after, ""))
+  FILTER(COALESCE(?type, "") = "" || EXISTS {{ ?e a/rdfs:subClassOf* ?type }})
+  OPTIONAL {{ ?e a ?c }}
+  {LABEL_OPTIONALS}
+}}
+GROUP BY ?e ?q ?prefix ?type ?after
+ORDER BY STR(?e)
+"""
+
+
+def entity_item(request: Request, settings: Settings, row: dict) -> dict:
+    types = split_types(row.get("types"))
+    return ref(request, settings, row["e"], row.get("label"), types=curies(types))
+
+
+@router.get("/api/entities", summary="Entities by type and name")
+def list_entities(
+    request: Request, settings: SettingsDep, store: StoreDep, page: PageDep,
+    type: Annotated[str | None, Query(description="A class: local name of the jha ontology (Agency, Document), "
+                                                  "prefixed name (skos:Concept) or IRI; subclasses count")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200,
+                                   description="Text any of the entity's names contains (any case)")] = None,
+) -> dict:
+    """Entities minted by the graph, ordered by IRI.  Without ``type``, evidence sentences, cross-references
+    and extraction runs are left out (ask for them by type: ``Evidence``, ``CrossReference``)."""
+    results = run(store, ENTITIES + f"LIMIT {page.limit + 1}", prefix=Literal(settings.base_iri + "id/"),
+                  type=class_param(type), q=text(q), after=text(page.after))
+    items, nxt = next_page(request, rows(results), page, key=lambda r: r["e"])
+    return envelope([entity_item(request, settings, r) for r in items], next_url=nxt)
+
+
+@router.get("/api/types", summary="Classes with instances, and how many")
+def list_types(request: Request, settings: SettingsDep, store: StoreDep, ontology: OntologyDep) -> dict:
+    """Every class that has instances among the graph's entities, with the number of instances."""
+    labels = ontology.labels if ontology else {}
+    data = [{"iri": r["class"], "curie": curies([r["class"]])[0], "label": labels.get(r["class"]),
+             "count": r["count"], "entities": str(request.url_for("list_entities").include_query_params(
+                 type=curies([r["class"]])[0]))}
+            for r in rows(run(store, TYPES, prefix=Literal(settings.base_iri + "id/")))]
+    return envelope(data)
+
+
+def entity_view(request: Request, settings: Settings, minter, store, ontology, iri: NamedNode) -> dict | None:
+    desc = describe(store, iri)
+    if not desc.exists:
+        return None
+    data = desc.summary(minter, lambda i: page_url(request, i, settings), ontology.labels if ontology else {})
+    page = page_url(request, iri.value, settings)
+    data["url"] = ref(request, settings, iri.value)["url"]
+    data["page"] = page
+    if page != iri.value:
+        data["formats"] = {s: f"{page}.{s}" for s in ALL_SUFFIXES}
+    return data
+
+
+@router.get("/api/entities/{key:path}", summary="One entity by its id path")
+def get_entity(key: str, request: Request, settings: SettingsDep, minter: MinterDep, store: StoreDep,
+               ontology: OntologyDep) -> dict:
+    """One entity (``org/eurojust``, ``meeting/2024-03-04--2024-03-05-jha-council``; a ``.json`` suffix
+    is allowed): its labels, types, facts grouped by property, the entities that point to it, and its
+    sources: the article graphs that state it, with the sentences quoted as evidence."""
+    candidates = [key] + ([key[: -len(".json")]] if key.endswith(".json") else [])
+    for k in candidates:
+        iri = iri_param(k, settings, "id") if "/" in k else None
+        if iri is None:
+            break
+        data = entity_view(request, settings, minter, store, ontology, iri)
+        if data is not None:
+            return envelope(data)
+    raise ApiError(404, f"no entity {settings.base_iri}id/{key} in the graph", where="id")
+
+
+@router.get("/api/entity", summary="One entity by any IRI")
+def get_entity_by_iri(
+    request: Request, settings: SettingsDep, minter: MinterDep, store: StoreDep, ontology: OntologyDep,
+    iri: Annotated[str, Query(min_length=1, max_length=2000,
+                              description="An IRI, a prefixed name (jha:Agency) or an id path (org/eurojust)")],
+) -> dict:
+    """The same view as ``/api/entities/{id}``, for any IRI the graph holds (ontology terms too)."""
+    node = iri_param(iri, settings, "iri")
+    data = entity_view(request, settings, minter, store, ontology, node)
+    if data is None:
+        raise ApiError(404, f"the graph says nothing about {node.value}", where="iri")
+    return envelope(data)
+
+
+@router.get("/api/search", summary="Search names, titles and evidence sentences")
+def search(
+    request: Request, settings: SettingsDep, store: StoreDep, page: PageDep,
+    q: Annotated[str, Query(min_length=2, max_length=200, description="Text to find (any case, literally)")],
+    type: Annotated[str | None, Query(description="Only entities of this class (as for /api/entities)")] = None,
+) -> dict:
+    """Entities whose names or titles contain the text, or that an evidence sentence containing it is
+    about; ordered by IRI.  The text is matched literally (no patterns) and case-insensitively."""
+    results = run(store, SEARCH + f"LIMIT {page.limit + 1}", q=Literal(q), prefix=Literal(settings.base_iri + "id/"),
+                  type=class_param(type), after=text(page.after))
+    items, nxt = next_page(request, rows(results), page, key=lambda r: r["e"])
+    data = []
+    for r in items:
+        item = entity_item(request, settings, r)
+        item["match"] = {"name": r["name"], "sentence": r["sentence"], "sentences": r["sentences"]}
+        data.append(item)
+    return envelope(data, next_url=nxt, meta={"q": q})

@@ -1,0 +1,512 @@
+"""Linked data: describe one IRI, and write the description in every format the server speaks.
+
+A description holds the IRI's triples in both directions, the names of its neighbours, the
+evidence sentences that state it (with their article) and the titles of the articles whose
+graphs state it: everything a page, a client or a crawler needs in one answer.  Every format
+(Turtle, N-Triples, RDF/XML, JSON-LD) is written from the same triples, so they parse into the
+same graph.  JSON-LD is written by pyoxigraph (expanded) and then compacted with the prefixes of
+:data:`jha_graph.namespaces.PREFIXES`, the ``@context`` the server also publishes at
+``/context.jsonld``.
+
+>>> negotiate("text/turtle;q=0.9, application/ld+json", ["html", "ttl", "jsonld"])
+'jsonld'
+>>> negotiate("text/html,application/xhtml+xml,*/*;q=0.8", ["html", "ttl"])
+'html'
+>>> negotiate("image/png", ["html", "ttl"]) is None
+True
+>>> curie("http://www.w3.org/2004/02/skos/core#prefLabel")
+'skos:prefLabel'
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, Variable, parse, serialize
+
+from .namespaces import DCTERMS, FOAF, JHA, ONTOLOGY, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, Minter
+
+# suffix -> (media type, pyoxigraph format or None)
+FORMATS: dict[str, tuple[str, RdfFormat | None]] = {
+    "html": ("text/html; charset=utf-8", None),
+    "ttl": ("text/turtle; charset=utf-8", RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", RdfFormat.JSON_LD),
+    "nt": ("application/n-triples", RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", RdfFormat.RDF_XML),
+    "json": ("application/json", None),
+}
+RDF_SUFFIXES = ("ttl", "jsonld", "nt", "rdf")
+ALL_SUFFIXES = ("html", "ttl", "jsonld", "nt", "rdf", "json")
+# media types a client may ask for -> suffix
+MEDIA_TYPES: dict[str, str] = {
+    "text/html": "html", "application/xhtml+xml": "html",
+    "text/turtle": "ttl", "application/x-turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+    "application/json": "json",
+}
+LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)
+NAME_PROPERTIES = (*LABELS, SKOS.altLabel, JHA.acronym)
+# what names a neighbour in a description (evidence is named by its sentence, a reference by its marker)
+NEIGHBOUR_NAMES = (*LABELS, JHA.sentence, JHA.marker)
+
+_CURIE_ORDER = sorted(PREFIXES.items(), key=lambda kv: len(kv[1]), reverse=True)
+
+
+def curie(iri: str) -> str:
+    """The prefixed name of an IRI under one of PREFIXES, else the IRI itself."""
+    for prefix, ns in _CURIE_ORDER:
+        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
+    """The offered suffix the Accept header prefers (the first offered on a tie), or None."""
+    offered = list(offered)
+    if not accept or not accept.strip():
+        return offered[0] if offered else None
+    ranges = []
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            k, _, v = f.partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(v)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    best, best_q = None, 0.0
+    for suffix in offered:
+        q_for = None
+        specificity = -1
+        for media, q in ranges:
+            types = [m for m, s in MEDIA_TYPES.items() if s == suffix]
+            if media in types:
+                spec = 2
+            elif media.endswith("/*") and any(t.startswith(media[:-1]) for t in types):
+                spec = 1
+            elif media == "*/*":
+                spec = 0
+            else:
+                continue
+            if spec > specificity:
+                specificity, q_for = spec, q
+        if q_for is not None and q_for > best_q:
+            best, best_q = suffix, q_for
+    return best
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``('org/eurojust', 'ttl')`` for ``'org/eurojust.ttl'``; ``(path, None)`` without a known suffix."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in FORMATS and stem and "/" not in ext:
+        return stem, ext
+    return path, None
+
+
+# ------------------------------------------------------------------------------------ describe
+
+DESCRIBE = """
+SELECT DISTINCT ?s ?p ?o ?g ?iri WHERE {
+  {
+    GRAPH ?g { ?iri ?p ?o }
+    BIND(?iri AS ?s)
+  } UNION {
+    GRAPH ?g { ?s ?p ?iri }
+    BIND(?iri AS ?o)
+  } UNION {
+    # the evidence sentences that state it
+    GRAPH ?g { ?s jha:about ?iri ; ?p ?o }
+  } UNION {
+    # the names of its neighbours
+    { GRAPH ?g1 { ?iri ?p1 ?s } } UNION { GRAPH ?g1 { ?s ?p1 ?iri } }
+    VALUES ?p { skos:prefLabel rdfs:label dcterms:title foaf:name jha:sentence jha:marker }
+    GRAPH ?g { ?s ?p ?o }
+  } UNION {
+    # the titles of the articles whose graphs state it
+    { GRAPH ?g { ?iri ?p1 ?o1 } } UNION { GRAPH ?g { ?s1 ?p1 ?iri } }
+    GRAPH ?g { ?s a jha:Article ; dcterms:title ?o }
+    BIND(dcterms:title AS ?p)
+  }
+}
+"""
+
+GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+
+
+Term = NamedNode | BlankNode | Literal
+
+
+@dataclass
+class Description:
+    """What the graph says about one IRI, as quads ``(s, p, o, graph)``."""
+
+    iri: NamedNode
+    quads: list[tuple[Term, NamedNode, Term, Term]] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return any(s == self.iri or o == self.iri for s, _, o, _ in self.quads)
+
+    @property
+    def triples(self) -> list[Triple]:
+        """The deduplicated triples, in a stable order."""
+        seen = {(s, p, o) for s, p, o, _ in self.quads}
+        return sorted((Triple(s, p, o) for s, p, o in seen), key=str)
+
+    def summary(self, minter: Minter, href: Callable[[str], str], names: dict[str, str] | None = None) -> dict:
+        """The JSON view: labels, types, facts both ways (grouped by property), sources with sentences."""
+        return summarize(self, minter, href, names or {})
+
+
+def describe(store, iri: NamedNode) -> Description:
+    """Everything the store says about an IRI (an empty description if it says nothing)."""
+    desc = Description(iri)
+    for row in store.query(DESCRIBE, substitutions={Variable("iri"): iri}):
+        desc.quads.append((row["s"], row["p"], row["o"], row["g"]))
+    return desc
+
+
+def graph_triples(store, graph: NamedNode) -> list[Triple]:
+    """The triples of one named graph, in a stable order."""
+    return sorted(store.query(GRAPH_CONTENT, substitutions={Variable("graph"): graph}), key=str)
+
+
+# ------------------------------------------------------------------------------------ the JSON view
+
+def term_json(term: Term, labels: dict[str, str], href: Callable[[str], str]) -> dict:
+    """A term as JSON: ``{"type": "iri", "iri", "label", "href"}`` or ``{"type": "literal", "value", ...}``."""
+    if isinstance(term, NamedNode):
+        return {"type": "iri", "iri": term.value, "label": labels.get(term.value) or curie(term.value),
+                "href": href(term.value)}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "id": term.value, "label": labels.get(str(term)) or f"_:{term.value}"}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["lang"] = term.language
+    elif term.datatype.value != PREFIXES["xsd"] + "string":
+        out["datatype"] = curie(term.datatype.value)
+    return out
+
+
+def _label_map(quads, names: dict[str, str]) -> dict[str, str]:
+    """IRI -> best label: skos:prefLabel (English first), rdfs:label, dcterms:title, foaf:name; then names."""
+    rank = {p.value: i for i, p in enumerate(NEIGHBOUR_NAMES)}
+    best: dict[str, tuple] = {}
+    for s, p, o, _ in quads:
+        if p.value in rank and isinstance(o, Literal):
+            key = s.value if isinstance(s, NamedNode) else str(s)
+            score = (rank[p.value], 0 if o.language in (None, "en") else 1, o.value)
+            if key not in best or score < best[key]:
+                best[key] = score
+    out = dict(names)
+    for key, (r, _, value) in best.items():
+        text = value if r < len(LABELS) else _shorten(value)
+        out[key] = text
+    return out
+
+
+def _shorten(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def highlights(sentence: str, names: Iterable[str]) -> list[list[int]]:
+    """Spans ``[start, end]`` of the sentence where one of the names occurs (whole words, any case).
+
+    >>> highlights("Eurojust and EUROJUST's partners", ["Eurojust"])
+    [[0, 8], [13, 21]]
+    """
+    spans = []
+    for name in sorted({n for n in names if len(n) >= 2}, key=len, reverse=True):
+        for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", sentence, flags=re.IGNORECASE):
+            if not any(a < m.end() and m.start() < b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    return [list(x) for x in sorted(spans)]
+
+
+def summarize(desc: Description, minter: Minter, href: Callable[[str], str], names: dict[str, str]) -> dict:
+    iri = desc.iri
+    labels = _label_map(desc.quads, names)
+    out_by_p: dict[str, list] = defaultdict(list)
+    in_by_p: dict[str, list] = defaultdict(list)
+    own_names, types = [], []
+    stating_graphs: set[str] = set()
+    evidence: dict[str, dict] = {}
+    seen = set()
+    for s, p, o, g in desc.quads:
+        if s == iri or o == iri:
+            stating_graphs.add(g.value)
+        if (s, p, o) in seen:
+            continue
+        seen.add((s, p, o))
+        if s == iri:
+            if p == RDF.type:
+                types.append(o)
+            elif p in NAME_PROPERTIES and isinstance(o, Literal):
+                own_names.append((p, o))
+            else:
+                out_by_p[p.value].append(o)
+        if o == iri and s != iri:
+            if p == JHA.about:
+                evidence.setdefault(s.value, {"evidence": s.value, "graph": g.value})
+            else:
+                in_by_p[p.value].append(s)
+    for s, p, o, g in desc.quads:
+        ev = evidence.get(s.value) if isinstance(s, NamedNode) else None
+        if ev is not None and s != iri:
+            if p == JHA.sentence:
+                ev["text"] = o.value
+            elif p == JHA.offset:
+                try:
+                    ev["offset"] = int(o.value)
+                except ValueError:
+                    ev["offset"] = None
+            elif p == PROV.wasQuotedFrom:
+                ev["article"] = o.value
+    name_values = [o.value for _, o in own_names]
+
+    def sort_key(t):
+        return (labels.get(t.value, t.value) if isinstance(t, NamedNode) else t.value).lower()
+
+    facts = [{"property": term_json(NamedNode(p), labels, href),
+              "values": [term_json(v, labels, href) for v in sorted(vals, key=sort_key)]}
+             for p, vals in sorted(out_by_p.items(), key=lambda kv: labels.get(kv[0], curie(kv[0])).lower())]
+    inverse = [{"property": term_json(NamedNode(p), labels, href),
+                "subjects": [term_json(v, labels, href) for v in sorted(vals, key=sort_key)]}
+               for p, vals in sorted(in_by_p.items(), key=lambda kv: labels.get(kv[0], curie(kv[0])).lower())]
+
+    # sources: every graph that states a triple of it, articles first, with the evidence quoted from each
+    by_graph: dict[str, dict] = {}
+    for g in sorted(stating_graphs | {ev["graph"] for ev in evidence.values()}):
+        slug = minter.slug_of(g)
+        article = minter.article(slug).value if slug else None
+        by_graph[g] = {"graph": g, "kind": "article" if slug else _graph_kind(g, minter),
+                       "article": term_json(NamedNode(article), labels, href) if article else None,
+                       "sentences": []}
+    for ev in evidence.values():
+        if "text" not in ev:
+            continue
+        ev["marks"] = highlights(ev["text"], name_values)
+        by_graph[ev["graph"]]["sentences"].append(
+            {"text": ev["text"], "offset": ev.get("offset"), "marks": ev["marks"],
+             "evidence": term_json(NamedNode(ev["evidence"]), labels, href)})
+    for src in by_graph.values():
+        src["sentences"].sort(key=lambda x: (x["offset"] is None, x["offset"] or 0))
+    sources = sorted(by_graph.values(), key=lambda x: (x["kind"] != "article", x["graph"]))
+
+    rank = {p: i for i, p in enumerate(NAME_PROPERTIES)}
+    own_names.sort(key=lambda po: (rank.get(po[0], 99), po[1].language not in (None, "en"), po[1].value))
+    label = labels.get(iri.value) or curie(iri.value)
+    return {
+        "iri": iri.value,
+        "id": minter_path(iri.value, minter),
+        "label": label,
+        "labels": [{"property": curie(p.value), **term_json(o, labels, href)} for p, o in own_names],
+        "types": [term_json(t, labels, href) for t in sorted(set(types), key=sort_key)],
+        "facts": facts,
+        "inverse": inverse,
+        "sources": sources,
+    }
+
+
+def _graph_kind(g: str, minter: Minter) -> str:
+    return {minter.reference_graph.value: "reference", minter.links_graph.value: "links",
+            minter.ontology_graph.value: "ontology"}.get(g, "other")
+
+
+def minter_path(iri: str, minter: Minter) -> str | None:
+    """The id path (``org/eurojust``) of an IRI minted under the base, else None."""
+    prefix = minter.base + "id/"
+    return iri[len(prefix):] if iri.startswith(prefix) else None
+
+
+# ------------------------------------------------------------------------------------ serialise
+
+def jsonld_context() -> dict:
+    """The ``@context`` of every JSON-LD answer: the project's prefixes (published at /context.jsonld)."""
+    return {"@context": dict(PREFIXES)}
+
+
+def to_jsonld(triples: Iterable[Triple]) -> dict:
+    """A compact JSON-LD document: pyoxigraph's expanded JSON-LD, with prefixed names and ``@type``."""
+    expanded = json.loads(serialize(list(triples), format=RdfFormat.JSON_LD) or b"[]")
+    if isinstance(expanded, dict):
+        expanded = expanded.get("@graph", [expanded])
+    nodes = []
+    for node in expanded:
+        out: dict = {}
+        for key, values in node.items():
+            if key == "@id":
+                out["@id"] = curie(values) if not values.startswith("_:") else values
+            elif key == RDF.type.value and all("@id" in v for v in values):
+                out["@type"] = [curie(v["@id"]) for v in values]
+            elif key.startswith("@"):
+                out[key] = values
+            else:
+                out[curie(key)] = [_compact_value(v) for v in values]
+        nodes.append(out)
+    nodes.sort(key=lambda n: n.get("@id", ""))
+    return {**jsonld_context(), "@graph": nodes}
+
+
+def _compact_value(v: dict) -> dict | str:
+    if "@id" in v:
+        return {"@id": v["@id"] if v["@id"].startswith("_:") else curie(v["@id"])}
+    if "@type" in v:
+        return {"@value": v["@value"], "@type": curie(v["@type"])}
+    if "@language" in v:
+        return v
+    return v.get("@value", v)
+
+
+def serialize_triples(triples: Iterable[Triple], suffix: str) -> bytes:
+    """Triples in an RDF format named by its suffix (ttl, nt, rdf, jsonld)."""
+    triples = list(triples)
+    if suffix == "jsonld":
+        return json.dumps(to_jsonld(triples), ensure_ascii=False, indent=1).encode()
+    fmt = FORMATS[suffix][1]
+    prefixes = PREFIXES if suffix in ("ttl", "rdf") else None
+    if suffix == "rdf" and not triples:
+        prefixes = None
+    return serialize(triples, format=fmt, prefixes=prefixes) or b""
+
+
+# ------------------------------------------------------------------------------------ the ontology
+
+_KIND_ORDER = (
+    ("classes", OWL.Class), ("object_properties", OWL.ObjectProperty),
+    ("datatype_properties", OWL.DatatypeProperty), ("annotation_properties", OWL.AnnotationProperty),
+)
+_SCHEMA = "https://schema.org/"
+
+
+class OntologyDoc:
+    """The ontology, read once from ``ontology/jha.ttl``: its triples, its Turtle text, a model for HTML.
+
+    The model lists every class and property (the project's own first, then the external terms it
+    declares), each with its label, definition, super- and subterms, domains and ranges.
+    """
+
+    def __init__(self, triples: list[Triple], turtle: bytes | None = None, source: str | None = None) -> None:
+        self.triples = sorted(triples, key=str)
+        self.turtle = turtle
+        self.source = source
+        self.iri = ONTOLOGY_IRI
+        self._index()
+
+    @classmethod
+    def load(cls, path: str | Path) -> OntologyDoc:
+        path = Path(path)
+        data = path.read_bytes()
+        return cls(list(parse(data, format=RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)), data, str(path))
+
+    @classmethod
+    def from_store(cls, store, graph: NamedNode) -> OntologyDoc:
+        return cls(graph_triples(store, graph))
+
+    def _index(self) -> None:
+        self.po: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.op: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            if isinstance(t.subject, NamedNode):
+                self.po[t.subject.value][t.predicate.value].append(t.object)
+            if isinstance(t.object, NamedNode) and isinstance(t.subject, NamedNode):
+                self.op[t.object.value][t.predicate.value].append(t.subject.value)
+        self.labels: dict[str, str] = {}
+        for s, props in self.po.items():
+            for p in (RDFS.label.value, SKOS.prefLabel.value):
+                vals = [o for o in props.get(p, []) if isinstance(o, Literal)]
+                if vals:
+                    vals.sort(key=lambda o: (o.language not in (None, "en"), o.value))
+                    self.labels[s] = vals[0].value
+                    break
+
+    def _values(self, s: str, p: NamedNode) -> list[Term]:
+        return self.po.get(s, {}).get(p.value, [])
+
+    def _text(self, s: str, p: NamedNode) -> str | None:
+        vals = [o for o in self._values(s, p) if isinstance(o, Literal)]
+        vals.sort(key=lambda o: (o.language not in (None, "en"), o.value))
+        return vals[0].value if vals else None
+
+    def _refs(self, iris: Iterable[str]) -> list[dict]:
+        return sorted(({"iri": i, "curie": curie(i), "label": self.labels.get(i, curie(i)),
+                        "anchor": self.anchor(i)} for i in set(iris)), key=lambda r: r["label"].lower())
+
+    def anchor(self, iri: str) -> str | None:
+        """The fragment of the term on the documentation page, if the page documents it."""
+        if iri not in self.po:
+            return None
+        if iri.startswith(ONTOLOGY):
+            return iri[len(ONTOLOGY):]
+        return re.sub(r"[^A-Za-z0-9_-]", "-", curie(iri))
+
+    def model(self) -> dict:
+        """Everything the documentation page shows (also the JSON view of /ontology)."""
+        kinds = {k: [] for k, _ in _KIND_ORDER}
+        for s in sorted(self.po):
+            types = {o.value for o in self._values(s, RDF.type) if isinstance(o, NamedNode)}
+            for kind, cls in _KIND_ORDER:
+                if cls.value in types:
+                    kinds[kind].append(self._term(s, types, kind))
+                    break
+        for items in kinds.values():
+            items.sort(key=lambda t: (not t["own"], t["label"].lower()))
+        onto = ONTOLOGY_IRI
+        return {
+            "iri": onto,
+            "title": self._text(onto, DCTERMS.title) or "Ontology",
+            "description": self._text(onto, DCTERMS.description),
+            "version": self._text(onto, OWL.versionInfo),
+            "version_iri": next((o.value for o in self._values(onto, OWL.versionIRI)), None),
+            "license": next((o.value for o in self._values(onto, DCTERMS.license)), None),
+            "creator": self._text(onto, DCTERMS.creator),
+            "namespace": ONTOLOGY,
+            "prefix": "jha",
+            **kinds,
+        }
+
+    def _term(self, s: str, types: set[str], kind: str) -> dict:
+        get = lambda p: [o.value for o in self._values(s, p) if isinstance(o, NamedNode)]  # noqa: E731
+        sub = RDFS.subClassOf if kind == "classes" else RDFS.subPropertyOf
+        term = {
+            "iri": s, "curie": curie(s), "anchor": self.anchor(s), "own": s.startswith(ONTOLOGY),
+            "label": self.labels.get(s, curie(s)),
+            "definition": self._text(s, SKOS.definition) or self._text(s, RDFS.comment),
+            "comment": self._text(s, RDFS.comment) if self._text(s, SKOS.definition) else None,
+            "notes": sorted(o.value for o in self._values(s, SKOS.note) if isinstance(o, Literal)),
+            "examples": sorted(o.value for o in self._values(s, SKOS.example) if isinstance(o, Literal)),
+            "types": [curie(t) for t in sorted(types)],
+            "super": self._refs(get(sub)),
+            "sub": self._refs(self.op.get(s, {}).get(sub.value, [])),
+            "defined_by": next(iter(get(RDFS.isDefinedBy)), None),
+            "equivalent": self._refs(get(OWL.equivalentClass) + get(OWL.equivalentProperty)),
+            "disjoint": self._refs(get(OWL.disjointWith)),
+        }
+        if kind == "classes":
+            term["properties"] = self._refs(self.op.get(s, {}).get(RDFS.domain.value, [])
+                                            + self.op.get(s, {}).get(_SCHEMA + "domainIncludes", []))
+            term["used_as_range"] = self._refs(self.op.get(s, {}).get(RDFS.range.value, [])
+                                               + self.op.get(s, {}).get(_SCHEMA + "rangeIncludes", []))
+        else:
+            term["domain"] = self._refs(get(RDFS.domain))
+            term["range"] = self._refs(get(RDFS.range))
+            term["domain_includes"] = self._refs(get(NamedNode(_SCHEMA + "domainIncludes")))
+            term["range_includes"] = self._refs(get(NamedNode(_SCHEMA + "rangeIncludes")))
+            term["inverse"] = self._refs(get(OWL.inverseOf))
+            term["characteristics"] = [curie(t).split(":", 1)[1] for t in sorted(types)
+                                       if t in (OWL.FunctionalProperty.value, OWL.InverseFunctionalProperty.value,
+                                                OWL.TransitiveProperty.value, OWL.SymmetricProperty.value)]
+        return term
