@@ -371,15 +371,25 @@ def _compact_value(v: dict) -> dict | str:
     return v.get("@value", v)
 
 
+def used_prefixes(triples: Iterable[Triple]) -> dict[str, str]:
+    """The PREFIXES whose namespace some IRI of the triples is in."""
+    iris = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, Literal):
+                iris.add(term.datatype.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
 def serialize_triples(triples: Iterable[Triple], suffix: str) -> bytes:
     """Triples in an RDF format named by its suffix (ttl, nt, rdf, jsonld)."""
     triples = list(triples)
     if suffix == "jsonld":
         return json.dumps(to_jsonld(triples), ensure_ascii=False, indent=1).encode()
     fmt = FORMATS[suffix][1]
-    prefixes = PREFIXES if suffix in ("ttl", "rdf") else None
-    if suffix == "rdf" and not triples:
-        prefixes = None
+    prefixes = used_prefixes(triples) if suffix in ("ttl", "rdf") else None
     return serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 

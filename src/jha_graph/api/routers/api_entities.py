@@ -141,6 +141,13 @@ def get_entity_by_iri(
     return envelope(data)
 
 
+def search_entities(store, settings: Settings, q: str, type: str | None, after: str | None,
+                    limit: int) -> list[dict]:
+    """Up to ``limit + 1`` matches (the extra one says there is a next page), as plain rows."""
+    return rows(run(store, SEARCH + f"LIMIT {limit + 1}", q=Literal(q), prefix=Literal(settings.base_iri + "id/"),
+                    type=class_param(type), after=text(after)))
+
+
 @router.get("/api/search", summary="Search names, titles and evidence sentences")
 def search(
     request: Request, settings: SettingsDep, store: StoreDep, page: PageDep,
@@ -149,9 +156,8 @@ def search(
 ) -> dict:
     """Entities whose names or titles contain the text, or that an evidence sentence containing it is
     about; ordered by IRI.  The text is matched literally (no patterns) and case-insensitively."""
-    results = run(store, SEARCH + f"LIMIT {page.limit + 1}", q=Literal(q), prefix=Literal(settings.base_iri + "id/"),
-                  type=class_param(type), after=text(page.after))
-    items, nxt = next_page(request, rows(results), page, key=lambda r: r["e"])
+    found = search_entities(store, settings, q, type, page.after, page.limit)
+    items, nxt = next_page(request, found, page, key=lambda r: r["e"])
     data = []
     for r in items:
         item = entity_item(request, settings, r)
