@@ -1,12 +1,13 @@
 """Policy and legal documents: what a text names, of which type, when and by whom it was adopted.
 
-A document is found from its head noun ('conclusions', 'Declaration', 'roadmap', 'Directive',
-...) or its number ('Directive (EU) 2024/1226').  Its title is the noun phrase around the head:
-the modifiers before it ('EU', 'first annual', 'La Paz') and the complement after it ('on setting
-up a European Judicial Organised Crime Network', '"Decoding the EU's most threatening criminal
-networks"'), cut where the sentence goes on to say something else.  The details come from the
-clause that names it: the adoption verb and its subject ('the Commission presented'), a date
-('on 9 December 2020', 'of October 2023'), and the meeting the sentence or paragraph is about.
+A document is found from its head noun ('conclusions', 'Declaration', 'roadmap', 'Directive', ...),
+its number ('Directive (EU) 2024/1226', 'Council Document 13083/1/20') or its quoted name
+('the Communication "ProtectEU: ..."', '"ProtectEU", its new Internal Security Strategy').  Its
+title is the noun phrase around the head: the modifiers before it ('EU', 'first annual', 'La Paz')
+and the complement after it ('on setting up a European Judicial Organised Crime Network'), cut where
+the sentence goes on to say something else.  The details come from the clause that names it: the
+verb and its subject ('the Commission presented'), a date ('on 9 December 2020', 'of October 2023'),
+and the meeting the sentence or paragraph is about.
 """
 from __future__ import annotations
 
@@ -17,84 +18,136 @@ from .dates import find_dates
 from .model import DocumentFact, MeetingFact, OrganisationFact
 from .text import Sentence
 
-# head noun -> type; the order matters where heads overlap ('Framework Decision' before 'Decision')
+# head noun -> type; earlier entries win where heads overlap ('Framework Decision' before 'Decision')
 HEADS: list[tuple[str, str]] = [
-    (r"action\s+plans?", "ActionPlan"),
+    (r"[Aa]ction\s+[Pp]lans?", "ActionPlan"),
     (r"[Ff]ramework\s+[Dd]ecisions?", "Decision"),
     (r"[Cc]onclusions", "Conclusions"),
     (r"[Dd]eclarations?", "Declaration"),
     (r"[Rr]oad\s?maps?", "Roadmap"),
     (r"[Ss]trateg(?:y|ies)|Strategic\s+Agenda", "Strategy"),
-    (r"(?:work\s+)?[Pp]rogrammes?", "Programme"),
-    (r"[Rr]eports?|[Tt]hreat\s+[Aa]ssessments?|SOCTA|[Ss]tud(?:y|ies)|[Ee]valuation", "Report"),
-    (r"[Rr]egulations?", "Regulation"),
+    (r"(?:[Ww]ork\s+)?[Pp]rogrammes?", "Programme"),
+    (r"[Rr]eports?|[Tt]hreat\s+[Aa]ssessments?|SOCTA|IOCTA|TE-SAT|[Ss]tud(?:y|ies)|[Ee]valuation", "Report"),
+    (r"[Rr]egulations?|Act", "Regulation"),
     (r"[Dd]irectives?", "Directive"),
     (r"[Rr]ecommendations?", "Recommendation"),
     (r"[Rr]esolutions?", "Resolution"),
-    (r"[Aa]greements?|[Cc]onventions?|[Ww]orking\s+[Aa]rrangements?|[Ss]tatute|[Mm]emorandum\s+of\s+[Uu]nderstanding", "Agreement"),
+    (r"[Aa]greements?|[Cc]onventions?|[Ww]orking\s+[Aa]rrangements?|[Ss]tatute|[Mm]emorand(?:um|a)\s+of\s+"
+     r"[Uu]nderstanding|[Pp]rotocol", "Agreement"),
     (r"[Dd]ecisions?", "Decision"),
-    (r"(?:legislative\s+)?[Pp]roposals?|[Dd]raft\s+(?:[Dd]irective|[Rr]egulation)", "Proposal"),
+    (r"(?:[Ll]egislative\s+)?[Pp]roposals?|[Dd]raft\s+(?:[Dd]irective|[Rr]egulation)s?", "Proposal"),
     (r"[Cc]ommunications?", "Communication"),
     (r"[Gg]uidelines|[Gg]uidance", "Guidelines"),
-    (r"Pact|Code|Charter|Agenda|[Pp]ackage|[Ww]hite\s+[Pp]aper|[Gg]reen\s+[Pp]aper|[Dd]iscussion\s+paper|[Jj]oint\s+paper|[Tt]oolbox", "Other"),
+    (r"Pact|Code|Charter|Agenda|[Pp]ackage|[Ww]hite\s+[Pp]aper|[Gg]reen\s+[Pp]aper|[Dd]iscussion\s+[Pp]aper|"
+     r"[Jj]oint\s+[Pp]aper|[Pp]osition\s+[Pp]aper|[Tt]oolbox|[Ee]xplanatory\s+[Mm]emorandum|[Jj]udgment|[Rr]uling|"
+     r"Treaty|TFEU|TEU|[Ff]ramework|Manifesto|Compact|Deal|Handbook|Manual", "Other"),
 ]
-_HEAD_RE = re.compile("|".join(f"(?P<t{i}>\\b(?:{h})\\b)" for i, (h, _) in enumerate(HEADS)))
-_NUMBERED = re.compile(
-    r"\b(?:Council\s+)?(?:Framework\s+)?(Directive|Regulation|Decision)\s*\(?(?:\((?:EU|EC|EEC)\)\s*(?:No\s*)?)?"
-    r"((?:19|20)\d\d)/(\d+)(?:/(?:EU|EC|JHA|EEC))?\)?")
+_HEAD_RE = re.compile("|".join(f"(?P<t{i}>(?<![\\w-])(?:{h})(?![\\w-]))" for i, (h, _) in enumerate(HEADS)))
+_TYPE_OF_WORD = [(re.compile(rf"(?:{h})$"), t) for h, t in HEADS]
+# heads that name one specific document even without modifiers
+_SPECIFIC_BARE = re.compile(r"(?i)^(?:working\s+arrangements?|joint\s+paper|explanatory\s+memorandum|"
+                            r"discussion\s+paper|position\s+paper|white\s+paper|green\s+paper|action\s+plan|"
+                            r"TFEU|TEU|SOCTA|IOCTA|TE-SAT|Strategic\s+Agenda)$")
+_LEGISLATIVE = ("Regulation", "Directive", "Decision", "Recommendation")
 
-_LEFT_OK = re.compile(r"^(?:[A-Z][\w’'\-.]*|EU|EU['’]s|first|second|third|new|annual|joint|final|concluding|"
-                      r"comprehensive|global|legislative|draft|pending|(?:19|20)\d\d|[\w-]+-[\w-]+|"
-                      r"e-[\w-]+|Union['’]s|Commission['’]s|Presidency['’]s|Europol['’]s|Council['’]s|"
-                      r"European|internal|organised|anti-[\w-]+|digital|strategic|operational|national|"
-                      r"cybersecurity|security|justice|police|drug|crime|data|money)$")
+_NUMBERED = re.compile(
+    r"(?:(?P<name>(?:[A-Z][\w\-]*\s+){1,4})(?P<kw0>Directive|Regulation|Decision)\s+\()?"
+    r"(?:Council\s+)?(?:Framework\s+)?(?P<kw>Directive|Regulation|Decision)\s*(?:\((?:EU|EC|EEC|EU,\s*Euratom)\)\s*)?"
+    r"(?:No\.?\s*)?(?P<year>(?:19|20)\d\d)/(?P<num>\d+)(?:/(?:EU|EC|JHA|EEC|CFSP))?(?(kw0)\))"
+    r"|\((?P<bare_year>(?:19|20)\d\d)/(?P<bare_num>\d+)(?:/(?:EU|EC|JHA|EEC))?\)")
+_COUNCIL_DOC = re.compile(r"\bCouncil\s+[Dd]ocument\s+(?:No\.?\s*)?\d{3,6}/\d+(?:/\d+)?(?:\s+REV\s*\d+)?")
+_QUOTE = r"[\"“”„]"
+_QUOTED_AFTER_HEAD = re.compile(rf"^\s*(?:entitled|titled|called|named|on)?\s*{_QUOTE}([^\"“”„]{{3,200}}){_QUOTE}")
+_APPOSITIVE = re.compile(
+    rf"{_QUOTE}(?P<name>[^\"“”„]{{2,120}}){_QUOTE},?\s+(?:(?:its|the|a|an|their|his|her)\s+)"
+    rf"(?P<mods>(?:[\w\-’']+\s+){{0,5}}?)(?P<head>{'|'.join(h for h, _ in HEADS)})(?![\w-])")
+
+_LEFT_WORD = re.compile(r"^(?:[A-Z][\w’'\-.]*|EU|EU['’]s|e-[\w-]+|(?:19|20)\d\d(?:[-–/](?:19|20)?\d\d)?|"
+                        r"\d+|first|second|third|fourth|fifth|sixth|new|annual|joint|final|concluding|"
+                        r"comprehensive|legislative|draft|pending|proposed|trio|updated|revised|"
+                        r"anti-[\w-]+|[\w]+-[\w-]+|cybersecurity|internal|external|overall|general|global|"
+                        r"digital|strategic|operational|multiannual|biennial|interim|progress|evaluation|"
+                        r"implementation|consolidated|horizontal|ambitious|European|Union['’]s|"
+                        r"[A-Z][\w\-]+['’]s)$")
 _LEFT_STOP = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "that", "of", "on", "in",
               "at", "by", "for", "to", "and", "or", "with", "from", "as", "under", "which", "whose", "our",
               "On", "In", "At", "By", "The", "A", "An", "This", "These", "Its", "Their", "With", "From", "As",
-              "Under", "For", "To", "And", "While", "When", "After", "Before", "Also", "Both"}
-_RIGHT_START = re.compile(
-    r"^(?:\s+(?:on|to|for|against|regarding|concerning|establishing|setting\s+up|amending|laying\s+down|"
-    r"of\s+the\s+(?!European\s+Parliament\b)[A-Z][\w]*\s+Presidency|of\s+(?!\d)(?!the\s+(?:European\s+Parliament|"
-    r"Council|Commission)\b)(?:the\s+)?[a-z]|of\s+the\s+EU|between|with\s+the\s+(?:USA|United)|"
-    r"in\s+the\s+field|in\s+criminal|in\s+the\s+fight|in\s+the\s+area)\b)")
-_RIGHT_STOP = re.compile(
-    r"[,;:()\[\]→.!?]|\s(?:which|that|who|whose|was|were|is|are|has|have|had|will|would|could|should|shall|"
-    r"can|may|must|adopted|approved|presented|published|released|tabled|launched|issued|signed|agreed|"
-    r"endorsed|entered|came|as\s+well\s+as|as\s+regards|in\s+(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|\d)|of\s+\d|on\s+\d|by\s+the|at\s+(?:the|its)|"
-    r"and\s+(?:the|its|to|on)\s|and\s+(?:called|calls|urges|welcomes|stresses)|while|whereas|"
-    r"because|since|after|before|during|under\s+the|following|including|in\s+order|so\s+as|with\s+a\s+view|"
-    r"with\s+regard|within|through|via|until|from\s+\d)\b")
-_QUOTED = re.compile(r"^\s*(?:entitled\s+|titled\s+|called\s+|named\s+)?[\"“”]([^\"“”]{3,160})[\"“”]")
-_ANAPHOR = re.compile(r"(?:\b(?:the|these|this|those|such|its|their|said)\s+)$", re.I)
-_ADOPT = re.compile(r"\b(adopt(?:ed|s|ing)?|approv(?:ed|es|ing)|endors(?:ed|es|ing)|agreed\s+on|signed|"
-                    r"reached\s+(?:an?\s+)?(?:political\s+|provisional\s+)?agreement)\b", re.I)
-_PRESENT = re.compile(r"\b(present(?:ed|s|ing)?|publish(?:ed|es|ing)?|releas(?:ed|es|ing)|tabled|table[sd]?|"
-                      r"propos(?:ed|es|ing)|launch(?:ed|es|ing)|issu(?:ed|es|ing)|unveil(?:ed|s)|put\s+forward|"
-                      r"submitted|set\s+out|sets\s+out|drew\s+up|drawn\s+up|prepared|delivered|came\s+up\s+with|"
-                      r"adopt(?:ed|s|ing)?|approv(?:ed|es)|endors(?:ed|es)|compiled|finali[sz]ed|"
-                      r"made\s+(?:available|public))\b", re.I)
-_PENDING = re.compile(r"\b(?:propos(?:al|als|ed)|draft|pending|negotiat\w*|trilogue\w*|plan(?:s|ned)?\s+to|"
-                      r"will\s+(?:propose|present|table)|intends?\s+to|aim\w*\s+to|envisag\w*|files?\b|"
-                      r"general\s+approach|advance\s+the|progress\s+(?:on|in)|conclud\w+\s+the|reach\s+an?\s+agreement|"
-                      r"provisional\s+agreement)", re.I)
-_ADOPTED_ACT = re.compile(r"\b(?:adopted|published|entered\s+into\s+force|enters\s+into\s+force|applies|"
-                          r"transpos\w+|Official\s+Journal|signed|in\s+force|came\s+into)\b", re.I)
+              "Under", "For", "To", "And", "While", "When", "After", "Before", "Also", "Both", "such", "Such",
+              "both", "all", "All", "each", "two", "three", "four", "five", "several", "other", "Other", "further",
+              "its", "any", "no", "same"}
+_ANAPHORIC_LEFT = {"new", "this", "these", "that", "those", "said", "above", "present", "same", "current"}
+_DET_BEFORE = re.compile(r"(?:\b(?:the|these|this|those|such|its|their|said|that|our|his|her)\s+)$", re.I)
+
+_PREP_START = re.compile(
+    r"^\s+(?:on(?!\s+\d)|to(?=\s+(?:fight|tackle|combat|counter|prevent|improve|strengthen|enhance|address|"
+    r"support|protect|ensure|facilitate|promote|update|amend|reinforce|establish|add|boost|make|set|"
+    r"create|better|step|foster|reduce|increase|disrupt|dismantle|achieve|access|collect|the\s+[A-Z]))|"
+    r"for(?!\s+(?:the\s+)?(?:first|second|third|next|example|instance|\d))|against|regarding|concerning|"
+    r"establishing|setting\s+up|amending|laying\s+down|repealing|supplementing|implementing|"
+    r"of\s+the\s+(?:\w+\s+)?(?:Presidency|trio)|"
+    r"of(?!\s+(?:\d|the\s+(?:European\s+Parliament|Council|Commission)\b|January|February|March|April|May|"
+    r"June|July|August|September|October|November|December|its|their|which|this|these|those|a\s+(?:new|number)))|"
+    r"between|with\s+(?:the\s+)?(?:USA|United|US\b|third)|providing|in\s+the\s+(?:field|area)|"
+    r"in\s+criminal\s+matters|in\s+the\s+fight|in\s+relation\s+to|relating\s+to|related\s+to|"
+    r"with\s+the\s+aim\s+of|aimed\s+at|aiming\s+at|to\s+be\s+applied|on\s+how)\b")
+_VERBS = (r"which|that|who|whom|whose|where|was|were|is|are|has|have|had|will|would|could|should|shall|can|may|"
+          r"must|might|being|been|be|adopted|approved|presented|published|released|tabled|launched|issued|"
+          r"signed|agreed|endorsed|entered|came|drawn|put|made|took|takes|taken|gave|given|"
+          r"highlights?|sets?|aims?|focus(?:es)?|includes?|contains?|provides?|calls?|underlines?|stress(?:es)?|"
+          r"emphasi[sz]es|outlines?|covers?|comprises?|builds?|follows?|continues?|identifies|lists?|"
+          r"proposes|recommends|notes|states|says|describes|addresses|reflects|envisages|foresees|"
+          r"introduces|establishes|lays|makes|seeks|intends|urges|invites|welcomes|recalls|acknowledges|"
+          r"recognises|points|shows|reveals|finds|concludes|confirms|requires|obliges|allows|enables|ensures|"
+          r"strengthens|targets|replaces|amends|repeals|complements|supplements|applies|marks|spells|"
+          r"explores|takes|assesses|examines|analyses|looks|deals|refers|goes|gets|remains|becomes|"
+          r"expects|wants|plans|offers|presents|gives|puts|brings|contributes|helps|represents|"
+          r"constitutes|forms|accounts|summarises|summarizes|details|ranked|received|discussed|considered|"
+          r"welcomed|criticised|declared|annulled|as\s+well\s+as|as\s+regards|including|while|whereas|"
+          r"because|since|after|before|during|following|until|unless|although|though|whether|if|when|"
+          r"so\s+that|in\s+order|so\s+as|with\s+a\s+view|with\s+regard|within|through|via|thereby|thus|"
+          r"hence|instead|by\s+(?:the|which|means)|at\s+(?:the|its|their)|in\s+(?:January|February|March|"
+          r"April|May|June|July|August|September|October|November|December|\d|its|their|this|these|that|"
+          r"order|particular|addition|line|view|light|response|future|practice|force)|"
+          r"of\s+\d|on\s+\d|from\s+\d|under\s+(?:the|its)|and\s+(?:the|its|to|on|at|in|of|for|also|is|are|was|will|has|"
+          r"calls?|urges?|welcomes?|stresses?|sets?|a\s+)|or\s+the|but|yet|also|already|now|then|still|"
+          r"currently|recently|today|jointly|together|respectively|e\.g\.|i\.e\.|etc")
+_RIGHT_STOP = re.compile(rf"[,;:()\[\]→!?]|\.(?:\s|$)|\s(?:{_VERBS})\b|\s[\"“”]")
+_TRAILING = re.compile(r"(?:\s+(?:and|or|of|on|to|for|the|a|an|in|with|by|at|from|its|their|between|against|as|"
+                       r"established|set|including))+$")
+_YEAR_SUFFIX = re.compile(r"^\s+((?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?)(?![\w/])")
+
+_ADOPT = re.compile(r"\b(adopt(?:ed|s|ing)?|approv(?:ed|es|ing)|endors(?:ed|es|ing)|agreed\s+on|agreed)\b", re.I)
+_ACT = (r"present(?:ed|s)?|publish(?:ed|es)?|releas(?:ed|es)|tabled|tables|propos(?:ed|es)|launch(?:ed|es)|"
+        r"issu(?:ed|es)|unveil(?:ed|s)|put\s+forward|puts\s+forward|submitted|submits|set\s+out|sets\s+out|"
+        r"drew\s+up|drawn\s+up|draws\s+up|prepared|delivered|adopt(?:ed|s)|approv(?:ed|es)|endors(?:ed|es)|"
+        r"compiled|finali[sz]ed|signed|concluded|put\s+into\s+force|made\s+public|produced|came\s+up\s+with|"
+        r"presented|outlined|announced")
+_ACT_RE = re.compile(rf"\b(?:{_ACT})\b", re.I)
+_PENDING = re.compile(r"\b(?:propos(?:al|als|ed|es)|draft|pending|negotiat\w*|trilogues?|plan(?:s|ned)?\s+to|"
+                      r"will\s+(?:propose|present|table)|intends?\s+to|general\s+approach|provisional\s+agreement|"
+                      r"tabled|put\s+forward|agreements?\s+(?:was|were|has\s+been|have\s+been)\s+reached|"
+                      r"reach(?:ed)?\s+(?:an?\s+)?(?:political\s+|provisional\s+)?agreement|finalis\w+|"
+                      r"(?:further\s+)?work\s+on|make\s+headway|progress\s+(?:on|in)|advance\s+the)\b", re.I)
+_ADOPTED_ACT = re.compile(r"\b(?:adopted|published|entered\s+into\s+force|enters\s+into\s+force|entry\s+into\s+force|"
+                          r"applies|apply|transpos\w+|Official\s+Journal|in\s+force|came\s+into|repeal\w*|"
+                          r"replac\w+|amend\w*|under\s+the|according\s+to|pursuant\s+to|based\s+on|Art\.|Article)\b",
+                          re.I)
 _JOINT = re.compile(r"of\s+the\s+European\s+Parliament\s+and\s+(?:of\s+)?the\s+Council", re.I)
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 
 
 @dataclass
 class _Found:
     fact: DocumentFact
-    sentence: Sentence
-    span: tuple[int, int]
     tokens: set[str] = field(default_factory=set)
 
 
+_STOP = {"the", "of", "on", "and", "in", "for", "to", "a", "an", "eu", "european", "council", "by", "with",
+         "against", "its", "at", "from", "s"}
+
+
 def _tokens(title: str) -> set[str]:
-    stop = {"the", "of", "on", "and", "in", "for", "to", "a", "an", "eu", "european", "council", "by",
-            "with", "against", "its", "at", "from", "s"}
-    return {t for t in re.findall(r"[a-z0-9]+", title.lower()) if t not in stop}
+    return {t for t in re.findall(r"[a-z0-9]+", title.lower()) if t not in _STOP}
 
 
 def _same(a: set[str], b: set[str]) -> bool:
@@ -103,96 +156,243 @@ def _same(a: set[str], b: set[str]) -> bool:
     if 2 * len(a & b) / (len(a) + len(b)) >= 0.6:
         return True
     small, big = sorted((a, b), key=len)
-    return small <= big and len(big) <= len(small) + 4
+    return small <= big and len(big) <= len(small) + 4 and len(small) >= 2
+
+
+def type_of_head(word: str) -> str | None:
+    for pattern, doc_type in _TYPE_OF_WORD:
+        if pattern.search(word):
+            return doc_type
+    return None
+
+
+class _Context:
+    """What the extractor needs to resolve names while reading one article."""
+
+    def __init__(self, org_resolver, country_resolver, presidency_countries: list[str]) -> None:
+        self.org = org_resolver
+        self.country = country_resolver
+        self.presidency_countries = presidency_countries
+        self.council = org_resolver("Council of the European Union")
+        self.parliament = org_resolver("European Parliament")
 
 
 def find_documents(sents: list[Sentence], orgs: list[OrganisationFact], meetings: list[MeetingFact],
                    org_resolver, country_resolver, presidency_countries: list[str]) -> list[DocumentFact]:
+    ctx = _Context(org_resolver, country_resolver, presidency_countries)
     found: list[_Found] = []
     current_meeting: MeetingFact | None = None
     meeting_by_sentence = {m.evidence.offset: m for m in meetings if m.evidence}
     last_block = -1
+    lead: Sentence | None = None  # the sentence that introduces a list ('... the following proposals:')
     for s in sents:
+        if s.kind != "list-item":
+            lead = s if s.text.rstrip().endswith(":") else None
         if s.kind == "heading":
             current_meeting = None
         if s.offset in meeting_by_sentence:
             current_meeting = meeting_by_sentence[s.offset]
-        elif s.block != last_block and _starts_new_topic(s.text):
-            current_meeting = None
+        elif s.block != last_block and re.match(r"^(?:On|In|At)\s+\d", s.text):
+            current_meeting = None  # a new dated paragraph is about something else
         last_block = s.block
-        for fact, span in _documents_in(s, org_resolver, country_resolver, presidency_countries, current_meeting):
+        facts = _documents_in(s, ctx, current_meeting, lead.text if lead and s.kind == "list-item" else "")
+        if lead is not None and s.kind == "list-item":
+            _inherit(facts, lead, ctx)
+        for fact in facts:
             toks = _tokens(fact.title)
-            twin = next((f for f in found if f.fact.type == fact.type and _same(f.tokens, toks)), None)
-            if twin is None and fact.type in ("Regulation", "Directive", "Proposal"):
-                # the same act named as a proposal and as an act: keep one, typed by what the text says last
-                twin = next((f for f in found if f.fact.type in ("Regulation", "Directive", "Proposal")
-                             and _same(f.tokens, toks) and len(toks) >= 2), None)
+            twin = next((f for f in found if _twins(f, fact, toks)), None)
             if twin is not None:
                 _merge(twin.fact, fact)
+                twin.tokens = _tokens(twin.fact.title)
                 continue
-            found.append(_Found(fact, s, span, toks))
+            found.append(_Found(fact, toks))
     return [f.fact for f in found]
 
 
-def _starts_new_topic(text: str) -> bool:
-    return bool(find_dates(text)) and bool(re.match(r"^(?:On|In|At)\b", text))
+def _inherit(facts: list[DocumentFact], lead: Sentence, ctx: _Context) -> None:
+    """List items take the author and the date that the sentence introducing the list states."""
+    by = date = None
+    for m in _ACT_RE.finditer(lead.text):
+        by = by or _agent(lead.text, m.end(), m.end(), ctx)
+    date = _date_for(lead.text, len(lead.text), len(lead.text))
+    for f in facts:
+        f.by = f.by or (by or [])
+        f.date = f.date or date
+
+
+def _twins(f: _Found, fact: DocumentFact, toks: set[str]) -> bool:
+    if not _same(f.tokens, toks):
+        return False
+    if f.fact.type == fact.type:
+        return True
+    acts = ("Regulation", "Directive", "Proposal", "Decision")
+    return f.fact.type in acts and fact.type in acts and len(toks & f.tokens) >= 2
 
 
 def _merge(into: DocumentFact, other: DocumentFact) -> None:
     into.date = into.date or other.date
     into.adopted_at = into.adopted_at or other.adopted_at
     into.by = into.by or other.by
-    if len(other.title) > len(into.title) and into.generic:
+    if into.generic and not other.generic:
         into.title, into.generic = other.title, other.generic
 
 
-def _documents_in(s: Sentence, org_resolver, country_resolver, pres_countries, meeting):
+def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead: str = "") -> list[DocumentFact]:
     text = s.text
-    taken: list[tuple[int, int]] = []
-    out = []
+    out: list[DocumentFact] = []
+    heads_taken: list[tuple[int, int]] = []  # spans whose head nouns are already accounted for
+    spans: list[tuple[int, int]] = []  # spans of the titles found so far
+
+    def emit(doc_type: str, title: str, start: int, end: int, *, generic: bool = False,
+             date_hint: str | None = None) -> DocumentFact | None:
+        title = re.sub(r"\s+", " ", title).strip().strip(",;")
+        if not title:
+            return None
+        fact = DocumentFact(type=doc_type, title=title, evidence=s.evidence(), generic=generic)
+        if not _details(fact, s, start, end, ctx, meeting) and date_hint:
+            fact.date = date_hint
+        spans.append((start, end))
+        out.append(fact)
+        return fact
+
+    for m in _COUNCIL_DOC.finditer(text):
+        heads_taken.append((m.start(), m.end()))
+        f = emit("Other", m.group(0), m.start(), m.end())
+        if f is not None and not f.by and ctx.council:
+            f.by = [ctx.council]
     for m in _NUMBERED.finditer(text):
-        kind = m.group(1)
-        title = m.group(0).strip()
-        taken.append((m.start(), m.end()))
-        fact = DocumentFact(type=kind, title=title, evidence=s.evidence())
-        if not _details(fact, s, m.start(), m.end(), org_resolver, country_resolver, pres_countries, meeting):
-            fact.date = m.group(2)
-        out.append((fact, (m.start(), m.end())))
+        if m.group("bare_year"):
+            # '(2008/947/JHA)' after a named act: the name and the number are one title
+            before = text[:m.start()].rstrip()
+            hm = None
+            for hm in _HEAD_RE.finditer(before):
+                pass
+            if hm is None or before[hm.end():].strip() and len(before) - hm.end() > 90:
+                continue
+            start = _title_start(text, hm)
+            doc_type = _refine_type(HEADS[int(hm.lastgroup[1:])][1], text, hm.start(), m.end(), lead)
+            heads_taken.append((start, m.end()))
+            emit(doc_type, text[start:m.end()], start, m.end(), date_hint=m.group("bare_year"))
+            continue
+        start = m.start() if not m.group("name") else m.start("name")
+        kind = m.group("kw0") or m.group("kw")
+        heads_taken.append((m.start(), m.end()))
+        title = text[start:m.end()]
+        emit(_refine_type(kind, text, m.start(), m.end(), lead), title, start, m.end(), date_hint=m.group("year"))
+    for m in _APPOSITIVE.finditer(text):
+        doc_type = type_of_head(m.group("head"))
+        if doc_type is None or re.search(r"\b(?:motto|slogan|theme|heading|banner)\W*$", text[:m.start()], re.I):
+            continue
+        heads_taken.append((m.start(), m.end()))
+        emit(doc_type, m.group("name"), m.start(), m.end())
+
     for m in _HEAD_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if any(a <= m.start() < b for a, b in heads_taken):
             continue
         doc_type = HEADS[int(m.lastgroup[1:])][1]
-        left = _left(text, m.start())
-        right, right_end = _right(text, m.end())
-        start = m.start() - len(left)
         head = m.group(0)
-        if doc_type == "Report" and re.match(r"[Ee]valuation", head) and not right:
+        if doc_type == "Communication" and head[0].islower() and not re.search(
+                r"(?:Commission['’]s?|its)\s+$", text[:m.start()]) and not re.match(r"^\s+(?:on|entitled)\b",
+                                                                                    text[m.end():]):
+            continue  # 'communication between authorities' is no document
+        quoted = _QUOTED_AFTER_HEAD.match(text[m.end():])
+        if quoted and not re.match(r"^\s*on\b", text[m.end():]):
+            inner = quoted.group(1).strip()
+            inner_type = _quoted_type(inner, doc_type)
+            end = m.end() + quoted.end()
+            start = _title_start(text, m)
+            heads_taken.append((m.start(), end))
+            emit(inner_type, inner, start, end)
             continue
-        if doc_type == "Agreement" and re.fullmatch(r"[Aa]greements?", head) and not (left or right):
-            continue  # 'reached an agreement' is an event, not a document
-        if not left.strip() and not right.strip():
-            if doc_type == "Programme" and re.search(r"Presidency|trio", text, re.I):
+        left = _left(text, m.start())
+        start = m.start() - len(left)
+        right, end = _right(text, m.end())
+        left_words = left.split()
+        if left_words and left_words[-1].lower() in _ANAPHORIC_LEFT and not right:
+            continue  # 'the new Regulation' is the act the article is about, named elsewhere
+        if any(w.lower() in ("this", "these", "that") for w in left_words):
+            continue
+        if not right:
+            suffix = _YEAR_SUFFIX.match(text[m.end():])
+            if suffix:
+                right, end = suffix.group(0), m.end() + suffix.end()
+        if start >= 3 and text[start - 3:start] == "EU-":
+            start -= 3
+        title = text[start:end]
+        bare = not left.strip() and not right.strip()
+        if bare and not _SPECIFIC_BARE.match(head):
+            if doc_type == "Programme" and re.search(r"Presidenc|trio", text, re.I):
                 pass
-            elif _ANAPHOR.search(text[:m.start()]) or doc_type in ("Other", "Proposal", "Report", "Agreement",
-                                                                   "Strategy", "Decision", "Regulation", "Directive"):
+            elif doc_type == "Conclusions":
+                of_date = re.match(rf"^\s+of\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}}"
+                                   rf"(?:\s+and\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}})?", text[m.end():])
+                if not of_date or _DET_BEFORE.search(text[:m.start()]) and not re.search(r"Council\s+$", text[:m.start()]):
+                    continue
+                end = m.end() + of_date.end()
+                title = text[start:end]
+            else:
                 continue
-        title = (left + head + right).strip()
-        if re.match(r"(?i)^(?:the|a|an)\s", title):
-            title = title.split(None, 1)[1]
-        end = right_end
-        taken.append((start, end))
-        doc_type = _refine_type(doc_type, title, text, m.start())
-        if doc_type is None:
+        if doc_type == "Other" and not _has_name(left) and not (bare and _SPECIFIC_BARE.match(head)) \
+                and len(re.findall(r"\b[A-Z][a-z]", right)) < 1:
+            continue  # 'the legal framework', 'a code': only named ones are documents
+        if _plural(head) and not _has_name(left) and doc_type in (
+                "Agreement", "Strategy", "Report", "Decision", "Programme", "Resolution", "Communication",
+                "Regulation", "Directive", "Proposal", "Other") and not re.match(r"^\s+(?:for|on)\s+a\b", right):
+            continue  # 'information-sharing agreements', 'national drug strategies', 'crime reports'
+        if doc_type == "Report" and re.match(r"[Ee]valuation", head) and not right.strip():
             continue
-        generic = len(_tokens(title)) <= 1
-        fact = DocumentFact(type=doc_type, title=title, evidence=s.evidence(), generic=generic)
-        _details(fact, s, start, end, org_resolver, country_resolver, pres_countries, meeting)
-        out.append((fact, (start, end)))
+        if doc_type == "Agreement" and re.fullmatch(r"[Aa]greements?", head) and not _has_name(left) and \
+                not re.match(r"^\s+(?:on|between|with)\b", right):
+            continue  # 'reached an agreement' is an event, not a document
+        if doc_type == "Proposal" and re.match(r"^\s+(?:for|to)\s+(?:this|the\s+same)\b", right):
+            continue
+        if any(a <= m.start() < b for a, b in spans) and (doc_type == "Programme" or not _has_name(left)):
+            continue  # a head inside another title ('Regulation establishing the Justice programme')
+        heads_taken.append((m.start(), m.end()))
+        doc_type = _refine_type(doc_type, text, start, end, lead)
+        alias = re.match(rf"^\s*\((?:the\s+)?{_QUOTE}([^\"“”„]{{3,80}}){_QUOTE}\)", text[end:])
+        if alias:  # 'a new Regulation on ... (the "Single Rulebook Regulation")': the short name is the title
+            title, end = alias.group(1), end + alias.end()
+        generic = len(_tokens(title)) <= 1 or (doc_type == "Proposal" and len(_tokens(title)) <= 2)
+        title = re.sub(r"^(?:the|a|an|The|A|An)\s+", "", title)
+        emit(doc_type, title, start, end, generic=generic)
+        # 'conclusions on setting up X and on strengthening Y': two documents of one head
+        while right:
+            more = re.match(r"^(?:,\s*|\s+)(?:and|as\s+well\s+as)\s+(?=(?:on|to|for|against|regarding)\s)", text[end:])
+            if not more:
+                break
+            right2, end2 = _right(text, end + more.end() - 1)
+            if not right2:
+                break
+            emit(doc_type, head + right2, end + more.end(), end2)
+            end, right = end2, right2
     return out
 
 
+def _plural(head: str) -> bool:
+    return head.lower().endswith(("s", "ies")) and not head.lower().endswith(("conclusions", "guidelines", "status",
+                                                                            "tfeu", "us"))
+
+
+def _has_name(left: str) -> bool:
+    words = left.split()
+    return any(w[0].isupper() or w[0].isdigit() or w.startswith("e-") for w in words if w not in ("The", "A", "An"))
+
+
+def _quoted_type(inner: str, outer: str) -> str:
+    last = re.findall(r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?", inner)
+    if last:
+        t = type_of_head(last[-1]) or type_of_head(last[-1].split()[-1])
+        if t and t not in ("Other",) and outer in ("Communication", "Other", "Report", "Proposal"):
+            return t
+    return outer
+
+
+def _title_start(text: str, m: re.Match) -> int:
+    return m.start() - len(_left(text, m.start()))
+
+
 def _left(text: str, at: int) -> str:
-    words = list(re.finditer(r"\S+\s*$", text[:at]))
     prefix = text[:at]
     parts: list[str] = []
     while prefix:
@@ -200,87 +400,93 @@ def _left(text: str, at: int) -> str:
         if not m:
             break
         word = m.group(1)
-        if word in _LEFT_STOP or not _LEFT_OK.match(word.strip("\"“”")) or word.endswith((",", ";", ":", ")")):
+        if word in _LEFT_STOP or word.endswith((",", ";", ":", ")", "(", ".")) or word[0] in "\"“”(" \
+                or not _LEFT_WORD.match(word):
             break
-        if word in {"Council", "Commission", "Europol", "Eurojust", "Parliament"} and not parts:
-            pass
+        if word[0].isupper() and prefix[:m.start()].rstrip() == "" and word in ("The", "A", "An"):
+            break
         parts.insert(0, m.group(0))
         prefix = prefix[:m.start()]
         if len(parts) >= 6:
             break
-    del words
     return "".join(parts)
 
 
 def _right(text: str, at: int) -> tuple[str, int]:
     rest = text[at:]
-    q = _QUOTED.match(rest)
-    if q:
-        return rest[:q.end()], at + q.end()
-    if re.match(r"^\s*:\s*[A-Z]", rest) is None and _RIGHT_START.match(rest) is None:
-        # a name that follows its head: 'Strategy ProtectEU', 'report EU-SOCTA 2025'
+    colon = re.match(r"^\s*:\s*(?=[A-Z])", rest)
+    if colon is None and _PREP_START.match(rest) is None:
         return "", at
-    stop = _RIGHT_STOP.search(rest, 1)
+    stop = _RIGHT_STOP.search(rest, colon.end() if colon else len(_PREP_START.match(rest).group(0)))
     end = stop.start() if stop else len(rest)
     phrase = rest[:end]
-    words = phrase.split()
-    if len(words) > 16:
-        phrase = " ".join(words[:16])
-        end = rest.find(words[15]) + len(words[15])
-    # a quoted title inside the complement ends it: 'conclusions on the Europol report "Decoding ..."'
-    if re.search(r"[\"“]\s*$", phrase):
-        phrase = re.sub(r"\s*[\"“]\s*$", "", phrase)
-    if rest[end:end + 1] in "\"“" :
-        q2 = re.match(r"[\"“]([^\"”]{3,160})[\"”]", rest[end:])
-        if q2:
-            phrase = rest[:end + q2.end()]
-            end += q2.end()
+    # 'between A and B' goes on over its 'and'
+    if re.search(r"\bbetween\s+\S+(?:\s+\S+)?$", phrase) and re.match(r"^\s+and\s+", rest[end:]):
+        more = _RIGHT_STOP.search(rest, end + len(re.match(r"^\s+and\s+(?:the\s+)?", rest[end:]).group(0)))
+        end = more.start() if more else len(rest)
+        phrase = rest[:end]
+    words = list(re.finditer(r"\S+", phrase))
+    if len(words) > 18:
+        end = words[17].end()
+        phrase = rest[:end]
+    trimmed = _TRAILING.sub("", phrase)
+    end -= len(phrase) - len(trimmed)
+    phrase = trimmed
+    if rest[end:end + 2].lstrip()[:1] in "\"“" and re.search(r"\b(?:report|study|paper|communication|strategy)$",
+                                                              phrase, re.I):
+        q = re.match(rf"\s*{_QUOTE}([^\"“”„]{{3,160}}){_QUOTE}", rest[end:])
+        if q:
+            end += q.end()
+            phrase = rest[:end]
+    if not _tokens(phrase):
+        return "", at
     return phrase.rstrip(), at + end
 
 
-def _refine_type(doc_type: str, title: str, sentence: str, at: int) -> str | None:
-    low = title.lower()
-    if doc_type in ("Regulation", "Directive", "Decision") or re.search(r"\b(regulation|directive)\b", low):
-        before = sentence[max(0, at - 60):at].lower()
-        if re.search(r"\bpropos|draft\b|pending\b", before + " " + low[:30]):
-            return "Proposal"
-        if doc_type in ("Regulation", "Directive") and _PENDING.search(sentence) and not _ADOPTED_ACT.search(sentence):
-            return "Proposal"
-    if doc_type == "Proposal":
+def _refine_type(doc_type: str, sentence: str, start: int, end: int, lead: str = "") -> str:
+    """A legislative act that the text presents as proposed, drafted or negotiated is a Proposal."""
+    if doc_type == "Other" and re.search(r"\bpackage$", sentence[start:end]) and \
+            _PENDING.search(sentence[max(0, start - 80):end] + " " + lead):
         return "Proposal"
-    if doc_type == "Other" and re.fullmatch(r"(?i)(?:the\s+)?agenda", title):
-        return None
+    if doc_type not in _LEGISLATIVE:
+        return doc_type
+    title = sentence[start:end]
+    before = sentence[max(0, start - 50):start]
+    if re.search(r"\b(?:propos\w*|draft|pending)\s+(?:\w+\s+){0,2}$", before, re.I) or \
+            re.match(r"(?i)(?:the\s+)?(?:proposed|draft|pending)\b", title):
+        return "Proposal"
+    window = sentence[max(0, start - 80):min(len(sentence), end + 60)]
+    if lead and _PENDING.search(lead) and not _ADOPTED_ACT.search(lead):
+        return "Proposal"
+    if _PENDING.search(window) and not _ADOPTED_ACT.search(window) and doc_type in ("Regulation", "Directive"):
+        return "Proposal"
     return doc_type
 
 
-def _details(fact: DocumentFact, s: Sentence, start: int, end: int, org_resolver, country_resolver,
-             pres_countries, meeting: MeetingFact | None) -> bool:
+def _details(fact: DocumentFact, s: Sentence, start: int, end: int, ctx: _Context,
+             meeting: MeetingFact | None) -> bool:
     """Fills date, adopted_at and by from the sentence; returns whether a date was found."""
     text = s.text
-    low_title = fact.title.lower()
-    # who
-    if _JOINT.search(text[end:end + 80]) or _JOINT.search(fact.title):
-        fact.by = [k for k in (org_resolver("European Parliament"), org_resolver("Council of the European Union")) if k]
-    by = _agent(text, start, end, org_resolver, country_resolver)
-    if by and not fact.by:
-        fact.by = by
+    if (_JOINT.search(text[end:end + 80]) or _JOINT.search(fact.title)) and fact.type in ("Regulation", "Directive"):
+        fact.by = [k for k in (ctx.parliament, ctx.council) if k]
+    if not fact.by:
+        fact.by = _agent(text, start, end, ctx)
     if not fact.by and fact.type == "Programme":
-        m = re.search(r"([A-Z]\w+)(?:['’]s)?\s+(?:Council\s+)?Presidency", fact.title + " " + text)
-        c = country_resolver(m.group(1)) if m else None
-        if c is not None:
-            fact.by = [f"country:{c}"]
-        elif len(pres_countries) == 1 and "trio" not in low_title:
-            fact.by = [f"country:{pres_countries[0]}"]
+        m = re.search(r"([A-Z]\w+)(?:['’]s)?\s+(?:(?:Council|EU)\s+)*Presidency", fact.title) or \
+            re.search(r"([A-Z]\w+)(?:['’]s)?\s+(?:(?:Council|EU)\s+)*Presidency", text)
+        code = ctx.country(m.group(1)) if m else None
+        if code is not None:
+            fact.by = [f"country:{code}"]
+        elif len(ctx.presidency_countries) == 1 and "trio" not in fact.title.lower():
+            fact.by = [f"country:{ctx.presidency_countries[0]}"]
     adopted_here = _ADOPT.search(text) is not None
-    if fact.type == "Conclusions" and not fact.by and (adopted_here or re.search(r"\bMinisters?\b", text)):
-        fact.by = [org_resolver("Council of the European Union")]
-    # when
-    if meeting is not None and adopted_here and fact.type not in ("Proposal",) and \
-            re.search(r"\b(?:adopt|approv|endors|agreed)", text, re.I):
+    if fact.type in ("Conclusions",) and not fact.by and (adopted_here or re.search(r"\b(?:Ministers?|Council)\b", text)):
+        fact.by = [ctx.council] if ctx.council else []
+    if meeting is not None and adopted_here and fact.type != "Proposal" and _adopting_clause(text, start, end):
         fact.adopted_at = meeting
         fact.date = meeting.start
-        if not fact.by and fact.type in ("Conclusions", "Recommendation", "Resolution"):
-            fact.by = [org_resolver("Council of the European Union")]
+        if not fact.by and fact.type in ("Conclusions", "Recommendation", "Resolution") and ctx.council:
+            fact.by = [ctx.council]
         return True
     date = _date_for(text, start, end)
     if date:
@@ -289,69 +495,106 @@ def _details(fact: DocumentFact, s: Sentence, start: int, end: int, org_resolver
     return False
 
 
-_AGENT_NAMES = r"((?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,5}?(?:Commission|Council|Parliament|Europol|Eurojust|EPPO|" \
-               r"OLAF|Frontex|Presidency|Office|Agency|Group|Network|Ministers?|[A-Z]{3,}|[A-Z][\w\-]+))"
-
-
-def _agent(text: str, start: int, end: int, org_resolver, country_resolver) -> list[str]:
+def _adopting_clause(text: str, start: int, end: int) -> bool:
+    """The adoption verb governs this document: it stands before it in its clause, or just after it."""
     before = text[:start]
-    # premodifier: 'Commission proposal', "Europol's report", 'Council conclusions'
-    pm = re.search(r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)(?:['’]s)?\s+(?:[a-z\-]+\s+){0,2}$", before + text[start:start])
-    title_start = text[start:end]
-    head_org = re.match(r"([A-Z][\w\-]+)(?:['’]s)?\s", title_start)
-    for cand in (head_org.group(1) if head_org else None,):
-        if cand:
-            key = org_resolver(cand)
-            if key and cand not in ("EU", "European"):
-                return [key]
-    # passive: '... presented by the Commission'
-    after = text[end:end + 120]
-    m = re.search(r"\b(?:adopted|presented|published|released|proposed|tabled|issued|launched|prepared|"
-                  r"drawn\s+up|submitted|put\s+forward|approved|endorsed|compiled)\s+(?:\w+\s+)?by\s+"
-                  + _AGENT_NAMES, after)
-    if m:
-        key = org_resolver(m.group(1))
-        if key:
-            return [key]
-    # active: 'the Commission presented ...', 'EPPO released its first annual report'
-    m = None
-    for m in re.finditer(_AGENT_NAMES + r"(?:\s*\([A-Z]+\))?(?:\s+(?:has|have|had|also|formally|officially|"
-                         r"finally|jointly|today|recently|then|was|were))*\s+"
-                         + _PRESENT.pattern, before):
-        pass
-    if m is not None:
-        names = re.split(r"\s+and\s+", m.group(1))
-        keys = [k for k in (org_resolver(n) for n in names) if k]
+    clause = re.split(r"[;:]|,\s+(?:while|whereas|but)\b", before)[-1]
+    if _ADOPT.search(clause):
+        return True
+    return bool(re.match(r"^[^.;]{0,40}?\b(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:\w+\s+)?"
+                         r"(?:adopted|approved|endorsed)", text[end:]))
+
+
+_AGENT = (r"((?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,6}?(?:Commission|Council|Parliament|Europol|Eurojust|EPPO|"
+          r"OLAF|Frontex|Presidency|Office|Agency|Group|Network|Ministers?|[A-Z]{3,}|[A-Z][\w\-]+)"
+          r"(?:\s+\([A-Z]+\))?(?:\s+and\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,6}?[A-Z][\w\-]+(?:\s+\([A-Z]+\))?)?)")
+
+
+def _resolve_agents(names: str, ctx: _Context) -> list[str]:
+    keys = []
+    for name in re.split(r"\s+and\s+|,\s+", names):
+        name = re.sub(r"\s*\([A-Z]+\)$", "", name.strip())
+        name = re.sub(r"^(?:the|The)\s+", "", name)
+        if not name:
+            continue
+        key = ctx.org(name)
+        if key is None:
+            pres = re.match(r"([A-Z]\w+)\s+(?:(?:Council|EU)\s+)*Presidency", name)
+            if pres and ctx.country(pres.group(1)):
+                key = f"country:{ctx.country(pres.group(1))}"
+            elif re.fullmatch(r"(?:(?:Council|EU)\s+)*Presidency", name) and len(ctx.presidency_countries) == 1:
+                key = f"country:{ctx.presidency_countries[0]}"
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _agent(text: str, start: int, end: int, ctx: _Context) -> list[str]:
+    title = text[start:end]
+    # the head names its author: 'Commission proposal', "Europol's report", 'Council conclusions'
+    pm = re.match(r"(?:the\s+)?([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)(?:['’]s)?\s", title)
+    if pm and pm.group(1) not in ("EU", "European", "Council Framework"):
+        keys = _resolve_agents(pm.group(1), ctx)
+        if keys and not keys[0].startswith("country:") or (keys and "Presidency" in pm.group(1)):
+            return keys
+    # possessive just before: "the Commission's proposal", "Europol's report"
+    poss = re.search(r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)['’]s\s+(?:[\w\-]+\s+){0,2}$", text[:start])
+    if poss:
+        keys = _resolve_agents(poss.group(1), ctx)
         if keys:
             return keys
-        c = re.match(r"(?:the\s+)?([A-Z]\w+)\s+(?:Council\s+)?Presidency", m.group(1))
-        if c and country_resolver(c.group(1)):
-            return [f"country:{country_resolver(c.group(1))}"]
-    if pm:
-        key = org_resolver(pm.group(1))
-        if key and pm.group(1) not in ("EU", "European"):
-            return [key]
+    # passive: '... presented by the Commission', 'drawn up by Eurojust and the four networks'
+    after = text[end:end + 140]
+    m = re.search(rf"\b(?:{_ACT})\s+(?:\w+\s+)?by\s+" + _AGENT, after)
+    if m:
+        keys = _resolve_agents(m.group(1), ctx)
+        if keys:
+            return keys
+    # relative clause: 'the strategy that the Commission had tabled'
+    rel = re.match(rf"^\s*,?\s*(?:which|that)\s+{_AGENT}\s+(?:has\s+|had\s+|have\s+)?(?:{_ACT})\b", text[end:])
+    if rel:
+        keys = _resolve_agents(rel.group(1), ctx)
+        if keys:
+            return keys
+    # active, in the clause before: 'the Commission presented ...', 'EPPO released its first annual report'
+    clause = text[:start]
+    last = None
+    for last in re.finditer(_AGENT + r"(?:\s+(?:has|have|had|also|formally|officially|finally|jointly|today|"
+                            r"recently|then|was|were|itself|themselves))*\s+(?:" + _ACT + r")\b", clause):
+        pass
+    if last is not None and not re.search(r"[;]", clause[last.end():]):
+        keys = _resolve_agents(last.group(1), ctx)
+        if keys:
+            return keys
     return []
 
 
 def _date_for(text: str, start: int, end: int) -> str | None:
     """The date of the clause that names the document: 'of October 2023' right after it, 'on DATE'
-    with its adoption verb, or the date that opens the sentence ('On 9 December 2020, ...')."""
-    dates = [d for d in find_dates(text) if not (start <= d.start < end) or d.start >= end]
+    with its verb, or the date that opens the sentence ('On 9 December 2020, ...')."""
+    dates = find_dates(text)
     if not dates:
         return None
-    verb = _PRESENT.search(text)
+    inside = [d for d in dates if start <= d.start < end]
     for d in dates:
-        between = text[end:d.start]
-        if 0 <= d.start - end <= 12 and re.match(r"^\s*(?:of|from|dated)\s*$", between):
+        if d.start >= end and re.match(r"^\s*(?:,\s*)?(?:of|from|dated)\s*$", text[end:d.start]):
+            return d.value_start if d.precision != "half" else None
+    for d in inside:
+        if re.search(r"\b(?:of|dated)\s+$", text[start:d.start]) and re.search(r"Conclusions|conclusions", text[start:end]):
             return d.value_start
+    verb = None
+    for verb in _ACT_RE.finditer(text):
+        if verb.start() > end + 80:
+            break
     if verb is None:
         return None
     for d in dates:
-        if d.precision == "range" or (d.value_end and d.value_end != d.value_start and d.precision == "day"):
+        if start <= d.start < end or d.precision == "half":
             continue
-        near_verb = abs(d.start - verb.end()) < 60 or abs(verb.start() - d.end) < 60
-        opens = d.start < 25 and re.match(r"^(?:On|In|At|By|Since)?\s", text[:d.start] or " ") is not None
+        if d.value_end and d.value_end != d.value_start:
+            continue  # a period ('from 1 June to 31 December 2021') is not a date of adoption
+        near_verb = 0 <= d.start - verb.end() < 45 or 0 <= verb.start() - d.end < 45
+        opens = d.start < 25 and re.match(r"^(?:On|In|At|By|Since)?\s*$", text[:d.start]) is not None
         if near_verb or opens:
-            return d.value_start if d.precision != "half" else None
+            return d.value_start
     return None
