@@ -2,23 +2,39 @@
 from __future__ import annotations
 
 import importlib
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from .. import __version__
 from ..config import Settings, get_settings
-from ..store import open_store
-from . import errors
+from ..sparql.executor import QueryExecutor, Writer
+from ..sparql.snapshot import open_served_store
+from . import errors, middleware
 from .routers import ROUTERS
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # query workers are processes: start them with the server, and never leave them behind
+    app.state.executor.start()
+    try:
+        yield
+    finally:
+        app.state.executor.close()
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="jha-graph", version=__version__,
+    app = FastAPI(title="jha-graph", version=__version__, lifespan=_lifespan,
                   description="A knowledge graph of EU Justice and Home Affairs policy: SPARQL, JSON API, linked data.")
     app.state.settings = settings
-    app.state.store = store if store is not None else open_store(settings.store, settings=settings)
+    # writable only with an update token: a read-only server must not hold the store's write lock
+    app.state.store = store if store is not None else open_served_store(settings)
+    app.state.executor = QueryExecutor.for_store(app.state.store, settings)
+    app.state.writer = Writer(app.state.store) if settings.update_token else None
     errors.install(app)
+    middleware.install(app, settings)
     for name in ROUTERS:
         module = importlib.import_module(f"{__package__}.routers.{name}")
         app.include_router(module.router)

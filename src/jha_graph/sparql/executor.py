@@ -1,0 +1,341 @@
+"""Run SPARQL so that no query can take the service down with it.
+
+pyoxigraph cannot time out or cancel a running query: a runaway keeps its thread, and a core, busy
+until it ends, which for a cross product over the graph is never.  So, for an embedded on-disk store,
+queries run in a small pool of worker **processes** (``ProcessExecutor``).  Each holds its own
+read-only handle on the store and serialises the answer itself with pyoxigraph's serialisers, so only
+bytes cross the pipe.  When a query outlives ``query_timeout`` the parent kills that worker
+(SIGKILL: it may be deep in Rust), starts a fresh one in the background and answers the client
+with a timeout error; the other workers keep answering meanwhile.
+
+Freshness: read-only handles are snapshots.  Every job carries the store's current generation
+(``snapshot.store_generation``, a fingerprint of the store's files computed per job); a worker whose
+handle is older reopens it before running the job.  So after an update through this server, or an
+``ingest`` by another process, the next query sees the new data, and nobody has to notify anyone.
+
+An in-memory store cannot be shared with other processes, and a remote store is queried over HTTP,
+so for those the ``ThreadExecutor`` runs queries in threads of this process.  It answers the client
+at the timeout just the same, but it **cannot stop the query**: the thread runs on until pyoxigraph
+(or the remote server) finishes.  Use an on-disk store for a public endpoint.
+
+Writes never go through the executor: ``Writer`` holds the one writable handle (a server started
+with an update token) and applies updates one at a time.  Updates come from the token holder, so
+they are not time-limited (a transaction cut short would be rolled back anyway).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from ..namespaces import PREFIXES
+from . import jobs
+from .jobs import Answer, Job, StoreReadError, graphstore_query, pyoxigraph_query, run_job
+from .snapshot import SnapshotStore, ensure_store, store_generation, store_path
+
+log = logging.getLogger(__name__)
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float, killed: bool) -> None:
+        super().__init__(f"the query ran longer than {seconds:g} s")
+        self.seconds, self.killed = seconds, killed
+
+
+class ExecutorBusy(Exception):
+    """No worker became free in time (all are running long queries)."""
+
+
+class WorkerCrashed(Exception):
+    """The worker process died while running the query (e.g. out of memory)."""
+
+
+class QueryExecutor:
+    """Runs jobs (see ``jobs.Job``) with a time limit; ``await run(job)`` returns a ``jobs.Answer``."""
+
+    timeout: float
+    kills_runaways: bool = False
+
+    @staticmethod
+    def for_store(store, settings) -> QueryExecutor:
+        path = store_path(store)
+        if path is not None:
+            return ProcessExecutor(path, workers=settings.query_workers, timeout=settings.query_timeout)
+        return ThreadExecutor(store, workers=settings.query_workers, timeout=settings.query_timeout)
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def generation(self) -> str | None:
+        """The store generation answers are computed at; None when it cannot be known."""
+        return None
+
+    async def run(self, job: Job) -> Answer:
+        raise NotImplementedError
+
+
+class _Worker:
+    __slots__ = ("process", "conn")
+
+    def __init__(self, process, conn) -> None:
+        self.process, self.conn = process, conn
+
+
+def _worker_env() -> dict[str, str]:
+    # the worker must import this very package, even when it runs from a source tree
+    env = dict(os.environ)
+    package_root = str(Path(jobs.__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+class ProcessExecutor(QueryExecutor):
+    kills_runaways = True
+
+    def __init__(self, path: str | Path, *, workers: int, timeout: float) -> None:
+        self.path = str(path)
+        self.size = max(1, workers)
+        self.timeout = float(timeout)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._epoch = 0
+        self._env: dict[str, str] = {}
+        # threads that wait on workers (blocked in poll(), not computing); a job queues here first
+        self._waiters: ThreadPoolExecutor | None = None
+        self.timeouts = self.respawns = 0
+
+    # lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            ensure_store(self.path)  # a read-only handle needs an existing store
+            self._env = _worker_env()
+            self._waiters = ThreadPoolExecutor(max_workers=self.size * 2, thread_name_prefix="sparql-wait")
+            self._idle = queue.Queue()
+            for _ in range(self.size):
+                self._adopt(self._spawn())
+            self._started = True
+
+    def close(self) -> None:
+        """Stop every worker; a later ``start`` (or job) starts a fresh pool."""
+        with self._lock:
+            if not self._started:
+                return
+            self._started = False
+            self._epoch += 1  # respawns of the closed pool must not join the next one
+            workers = list(self._workers)
+            self._workers.clear()
+            waiters = self._waiters
+        for w in workers:
+            try:
+                w.conn.send(None)  # ask politely: an idle worker exits at once
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 2
+        for w in workers:
+            try:
+                w.process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                w.process.kill()
+                w.process.wait(2)
+            w.conn.close()
+        waiters.shutdown(wait=False, cancel_futures=True)
+
+    def _spawn(self) -> _Worker:
+        # A plain subprocess (python -m jha_graph.sparql.jobs), not multiprocessing: multiprocessing's
+        # spawn and forkserver re-import the parent's __main__ in every worker, and fork would copy this
+        # threaded server.  Jobs and answers travel as pickles over a socket pair.
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jha_graph.sparql.jobs", str(theirs.fileno()), self.path],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=self._env, close_fds=True)
+        theirs.close()
+        return _Worker(process, Connection(ours.detach()))
+
+    def _adopt(self, worker: _Worker) -> None:
+        self._workers.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker (timed out or broken) and start its successor without making anyone wait."""
+        worker.process.kill()
+        worker.conn.close()
+        with self._lock:
+            self._workers.discard(worker)
+        self.respawns += 1
+        threading.Thread(target=self._respawn, args=(worker, self._epoch), daemon=True,
+                         name="sparql-respawn").start()
+
+    def _respawn(self, dead: _Worker, epoch: int) -> None:
+        try:
+            dead.process.wait(5)  # reap it
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            with self._lock:
+                if epoch != self._epoch or not self._started:
+                    return
+                self._adopt(self._spawn())
+        except Exception:  # noqa: BLE001 - logged; the pool is one worker short until the next respawn
+            log.exception("could not start a replacement SPARQL worker")
+
+    # running --------------------------------------------------------------------------------------
+    def generation(self) -> str | None:
+        return store_generation(self.path)
+
+    async def run(self, job: Job) -> Answer:
+        self.start()
+        return await asyncio.get_running_loop().run_in_executor(self._waiters, self._run_blocking, job)
+
+    def _run_blocking(self, job: Job) -> Answer:
+        job.generation = store_generation(self.path)
+        idle = self._idle
+        try:
+            worker = idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise ExecutorBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(self.timeout):
+                answer = worker.conn.recv()
+                idle.put(worker)
+                return answer
+        except (EOFError, OSError) as e:
+            self._replace(worker)
+            raise WorkerCrashed(f"the query worker died ({e or type(e).__name__})") from e
+        self.timeouts += 1
+        self._replace(worker)
+        raise QueryTimeout(self.timeout, killed=True)
+
+
+class ThreadExecutor(QueryExecutor):
+    """Threads in this process, for stores a worker process cannot open (in memory, remote)."""
+
+    def __init__(self, store, *, workers: int, timeout: float) -> None:
+        self.store = store
+        self.timeout = float(timeout)
+        self.size = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="sparql-query")
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def generation(self) -> str | None:
+        return store_generation(self.store.path) if isinstance(self.store, SnapshotStore) else None
+
+    def _run_one(self, job: Job) -> Answer:
+        raw = getattr(self.store, "raw", None)
+        query = pyoxigraph_query(raw) if raw is not None else graphstore_query(self.store)
+        try:
+            return run_job(query, job)
+        except StoreReadError as e:
+            return Answer.error(500, f"the store could not be read: {e}")
+
+    async def run(self, job: Job) -> Answer:
+        self.start()
+        future = self._pool.submit(self._run_one, job)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except asyncio.TimeoutError:
+            future.cancel()  # stops it only if it had not started: a running query cannot be stopped
+            raise QueryTimeout(self.timeout, killed=False) from None
+
+
+# --- writes ---------------------------------------------------------------------------------------------
+
+def _term(term) -> str:
+    if isinstance(term, Triple):
+        return f"<<( {_term(term.subject)} {_term(term.predicate)} {_term(term.object)} )>>"
+    return str(term)
+
+
+def _data_block(triples) -> str:
+    return "\n".join(f"{_term(t.subject)} {_term(t.predicate)} {_term(t.object)} ." for t in triples)
+
+
+class Writer:
+    """The server's one writable store handle; writes are applied one at a time, each in one transaction."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+
+    def _update(self, text: str, base_iri: str | None = None) -> None:
+        raw = getattr(self.store, "raw", None)
+        if raw is not None:
+            raw.update(text, base_iri=base_iri, prefixes=PREFIXES)
+        else:
+            self.store.update(text)
+
+    def update(self, text: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update (SyntaxError for a malformed one; nothing is written if it fails)."""
+        with self._lock:
+            self._update(text, base_iri)
+
+    def _exists(self, graph: str | None) -> bool:
+        if graph is None:
+            return True
+        return bool(self.store.query(f"ASK {{ GRAPH <{graph}> {{ }} }}"))
+
+    def graph_exists(self, graph: str | None) -> bool:
+        return self._exists(graph)
+
+    def replace_graph(self, graph: str | None, triples) -> bool:
+        """Replace a graph (None: the default graph) with ``triples``; True when it did not exist."""
+        body = _data_block(triples)
+        with self._lock:
+            created = not self._exists(graph)
+            if graph is None:
+                text = "CLEAR SILENT DEFAULT" + (f" ;\nINSERT DATA {{\n{body}\n}}" if body else "")
+            else:
+                text = f"DROP SILENT GRAPH <{graph}> ;\nCREATE SILENT GRAPH <{graph}>"
+                if body:
+                    text += f" ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+            self._update(text)
+        return created
+
+    def add_to_graph(self, graph: str | None, triples) -> bool:
+        """Merge ``triples`` into a graph (blank nodes stay distinct); True when it did not exist."""
+        body = _data_block(triples)
+        with self._lock:
+            created = not self._exists(graph)
+            parts = [] if graph is None else [f"CREATE SILENT GRAPH <{graph}>"]
+            if body:
+                parts.append(f"INSERT DATA {{\n{body}\n}}" if graph is None
+                             else f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+            if parts:
+                self._update(" ;\n".join(parts))
+        return created
+
+    def drop_graph(self, graph: str | None) -> bool:
+        """Remove a graph (None: empty the default graph); False when there was no such graph."""
+        with self._lock:
+            if not self._exists(graph):
+                return False
+            self._update("CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH <{graph}>")
+        return True
+
+
+__all__ = ["Answer", "ExecutorBusy", "Job", "ProcessExecutor", "QueryExecutor", "QueryTimeout", "ThreadExecutor",
+           "WorkerCrashed", "Writer"]
