@@ -17,7 +17,7 @@ from .crossrefs import find_crossrefs
 from .documents import find_documents
 from .meetings import find_meetings
 from .model import ArticleFacts, ArticleText
-from .organisations import find_organisations
+from .organisations import find_organisations, mentions
 from .presidencies import find_presidencies
 from .text import reference_year, sentences
 from .topics import find_topics
@@ -33,21 +33,42 @@ def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
     meetings = find_meetings(sents, country_names)
     organisations = find_organisations(sents, ref)
 
+    named = frozenset(o.key for o in organisations)
+    unknown = {o.name: o.key for o in organisations if not o.known}
+    council = ref.organisation_by_name("Council of the European Union")
+
     def org_key(text: str) -> str | None:
         text = re.sub(r"^(?:the|The)\s+", "", text.strip())
         org = ref.organisation_by_name(text)
-        if org is None and text in ("Ministers", "Minister", "JHA Ministers", "Home Affairs Ministers",
-                                    "Justice Ministers", "EU Justice Ministers", "EU Home Affairs Ministers"):
-            org = ref.organisation_by_name("Council of the European Union")
-        if org is None:
-            return next((o.key for o in organisations if not o.known and o.name == text), None)
-        return org.key
+        if org is not None:
+            return org.key
+        for candidate in (text, "the " + text):
+            spans = mentions(candidate, ref, named)
+            if len(spans) == 1 and spans[0][0] == 0 and spans[0][1] == len(candidate):
+                return spans[0][2].key
+        if council is not None and re.fullmatch(r"(?:EU\s+)?(?:JHA\s+|Justice\s+|Home\s+Affairs\s+|Interior\s+)*"
+                                                r"Ministers?", text):
+            return council.key  # ministers meeting in the Council act as the Council
+        return unknown.get(text)
+
+    def org_spans(text: str) -> list[tuple[int, int, str]]:
+        out = [(a, b, o.key) for a, b, o in mentions(text, ref, named)]
+        for name, key in unknown.items():
+            for m in re.finditer(re.escape(name), text):
+                if not any(a <= m.start() < b for a, b, _ in out):
+                    out.append((m.start(), m.end(), key))
+        if council is not None:
+            for m in re.finditer(r"\b(?:EU\s+)?(?:(?:JHA|Justice|Home\s+Affairs|Interior)\s+)+Ministers?\b|"
+                                 r"\b[Mm]inisters\b", text):
+                if not any(a <= m.start() < b for a, b, _ in out):
+                    out.append((m.start(), m.end(), council.key))
+        return sorted(out)
 
     def country_code(text: str) -> str | None:
         c = ref.country(text)
         return c.code if c else None
 
-    documents = find_documents(sents, organisations, meetings, org_key, country_code,
+    documents = find_documents(sents, org_spans, meetings, org_key, country_code,
                                [p.country for p in presidencies])
     # a meeting that adopted a document but had no date cue of its own is still a meeting of the article
     crossrefs = find_crossrefs(article.body)

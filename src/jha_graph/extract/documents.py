@@ -169,25 +169,34 @@ def type_of_head(word: str) -> str | None:
 class _Context:
     """What the extractor needs to resolve names while reading one article."""
 
-    def __init__(self, org_resolver, country_resolver, presidency_countries: list[str]) -> None:
+    def __init__(self, org_resolver, country_resolver, presidency_countries: list[str], org_spans=None) -> None:
         self.org = org_resolver
+        self.spans = org_spans or (lambda text: [])
         self.country = country_resolver
         self.presidency_countries = presidency_countries
         self.council = org_resolver("Council of the European Union")
         self.parliament = org_resolver("European Parliament")
 
 
-def find_documents(sents: list[Sentence], orgs: list[OrganisationFact], meetings: list[MeetingFact],
+def find_documents(sents: list[Sentence], org_spans, meetings: list[MeetingFact],
                    org_resolver, country_resolver, presidency_countries: list[str]) -> list[DocumentFact]:
-    ctx = _Context(org_resolver, country_resolver, presidency_countries)
+    """`org_spans(text)` gives (start, end, organisation key) for every organisation a text names."""
+    ctx = _Context(org_resolver, country_resolver, presidency_countries, org_spans)
     found: list[_Found] = []
     current_meeting: MeetingFact | None = None
     meeting_by_sentence = {m.evidence.offset: m for m in meetings if m.evidence}
     last_block = -1
-    lead: Sentence | None = None  # the sentence that introduces a list ('... the following proposals:')
+    lead: Sentence | None = None  # the paragraph that introduces a list ('... the following proposals:')
+    block_text: dict[int, list[Sentence]] = {}
+    for s in sents:
+        block_text.setdefault(s.block, []).append(s)
     for s in sents:
         if s.kind != "list-item":
-            lead = s if s.text.rstrip().endswith(":") else None
+            if s.text.rstrip().endswith(":"):
+                para = block_text[s.block]
+                lead = Sentence(" ".join(x.text for x in para), para[0].offset, s.block, s.kind)
+            else:
+                lead = None
         if s.kind == "heading":
             current_meeting = None
         if s.offset in meeting_by_sentence:
@@ -499,7 +508,8 @@ def _adopting_clause(text: str, start: int, end: int) -> bool:
     """The adoption verb governs this document: it stands before it in its clause, or just after it."""
     before = text[:start]
     clause = re.split(r"[;:]|,\s+(?:while|whereas|but)\b", before)[-1]
-    if _ADOPT.search(clause):
+    verbs = list(_ADOPT.finditer(clause))
+    if verbs and not _HEAD_RE.search(clause[verbs[-1].end():]):
         return True
     return bool(re.match(r"^[^.;]{0,40}?\b(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:\w+\s+)?"
                          r"(?:adopted|approved|endorsed)", text[end:]))
@@ -530,71 +540,112 @@ def _resolve_agents(names: str, ctx: _Context) -> list[str]:
 
 
 def _agent(text: str, start: int, end: int, ctx: _Context) -> list[str]:
-    title = text[start:end]
-    # the head names its author: 'Commission proposal', "Europol's report", 'Council conclusions'
-    pm = re.match(r"(?:the\s+)?([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)(?:['’]s)?\s", title)
-    if pm and pm.group(1) not in ("EU", "European", "Council Framework"):
-        keys = _resolve_agents(pm.group(1), ctx)
-        if keys and not keys[0].startswith("country:") or (keys and "Presidency" in pm.group(1)):
-            return keys
-    # possessive just before: "the Commission's proposal", "Europol's report"
-    poss = re.search(r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)['’]s\s+(?:[\w\-]+\s+){0,2}$", text[:start])
+    """Who adopted, presented or published the document the span [start, end) names."""
+    spans = ctx.spans(text)
+    # named inside its own title before the head: 'Commission proposal', "Europol's report", 'Council conclusions'
+    head = _HEAD_RE.search(text, start, end)
+    inner = [k for a, b, k in spans if start <= a and b <= (head.start() if head else end)]
+    if inner:
+        return inner[:1]
+    # a possessive just before: "the Commission's proposal"
+    poss = [k for a, b, k in spans if b <= start and re.match(r"^['’]s\s+(?:[\w\-]+\s+){0,2}$", text[b:start])]
     if poss:
-        keys = _resolve_agents(poss.group(1), ctx)
-        if keys:
-            return keys
+        return poss[-1:]
     # passive: '... presented by the Commission', 'drawn up by Eurojust and the four networks'
-    after = text[end:end + 140]
-    m = re.search(rf"\b(?:{_ACT})\s+(?:\w+\s+)?by\s+" + _AGENT, after)
-    if m:
-        keys = _resolve_agents(m.group(1), ctx)
+    tail = text[end:]
+    by = re.match(rf"^[^.;]{{0,80}}?\b(?:{_ACT})\s+(?:\w+\s+)?by\s+", tail)
+    if by:
+        keys = _coordinated(spans, end + by.end(), text)
         if keys:
             return keys
-    # relative clause: 'the strategy that the Commission had tabled'
-    rel = re.match(rf"^\s*,?\s*(?:which|that)\s+{_AGENT}\s+(?:has\s+|had\s+|have\s+)?(?:{_ACT})\b", text[end:])
+    # relative clause: 'the strategy that the Commission had tabled', ', which Europol presented'
+    rel = re.match(r"^\s*,?\s*(?:which|that)\s+", tail)
     if rel:
-        keys = _resolve_agents(rel.group(1), ctx)
-        if keys:
+        keys = _coordinated(spans, end + rel.end(), text)
+        after = [b for a, b, k in spans if a == end + rel.end() or a == end + rel.end() + 4]
+        if keys and after and re.match(rf"^\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{_ACT})\b", text[after[0]:]):
             return keys
-    # active, in the clause before: 'the Commission presented ...', 'EPPO released its first annual report'
-    clause = text[:start]
-    last = None
-    for last in re.finditer(_AGENT + r"(?:\s+(?:has|have|had|also|formally|officially|finally|jointly|today|"
-                            r"recently|then|was|were|itself|themselves))*\s+(?:" + _ACT + r")\b", clause):
-        pass
-    if last is not None and not re.search(r"[;]", clause[last.end():]):
-        keys = _resolve_agents(last.group(1), ctx)
-        if keys:
-            return keys
+    # active, in the clause before: 'the Commission presented ...', 'the EPPO released its first annual report'
+    clause_start = max([m.end() for m in re.finditer(r"[;:]|,\s+(?:while|whereas|but|and)\b", text[:start])], default=0)
+    verbs = [m for m in _ACT_RE.finditer(text, clause_start, start)]
+    if verbs:
+        verb = verbs[-1]
+        subject = [x for x in spans if clause_start <= x[0] and x[1] <= verb.start()]
+        if subject:
+            gap = text[subject[-1][1]:verb.start()]
+            if re.fullmatch(r"[\s,]*(?:\([A-Z][\w-]*\)\s*)?(?:(?:has|have|had|also|formally|officially|finally|"
+                            r"jointly|today|recently|then|now|itself|themselves|just|already|once\s+again)\s+)*",
+                            gap):
+                return _coordinated(spans, None, text, last=subject)
     return []
 
 
+def _coordinated(spans, at: int | None, text: str, last=None) -> list[str]:
+    """The organisation at `at` and those coordinated with it ('Europol and the EMCDDA');
+    with `last`, the ones ending the given list of spans ('A, B and C <verb>')."""
+    if last is not None:
+        group = [last[-1]]
+        for x in reversed(last[:-1]):
+            between = text[x[1]:group[0][0]]
+            if re.fullmatch(r"\s*(?:\([A-Z][\w-]*\)\s*)?(?:,|and|,\s*and)\s+(?:the\s+)?", between):
+                group.insert(0, x)
+            elif re.fullmatch(r"\s*(?:\([A-Z][\w-]*\)\s*)?,\s*together\s+with\s+(?:the\s+)?", between) or \
+                    re.search(r"together\s+with", between):
+                group = [x]  # 'Europol, together with X, published': the subject is Europol
+                break
+            else:
+                break
+        if len(group) == 1:
+            lead = [x for x in last if re.search(r"^\s*,?\s*together\s+with", text[x[1]:x[1] + 20])]
+            if lead:
+                group = [lead[0]]
+        return list(dict.fromkeys(k for _, _, k in group))
+    first = next((x for x in spans if x[0] >= at and not text[at:x[0]].strip(" ,") .replace("the", "").strip()), None)
+    if first is None:
+        return []
+    group = [first]
+    for x in spans:
+        if x[0] > group[-1][1] and re.fullmatch(r"\s*(?:\([A-Z][\w-]*\)\s*)?(?:,|and|,\s*and)\s+(?:the\s+)?",
+                                               text[group[-1][1]:x[0]]):
+            group.append(x)
+    return list(dict.fromkeys(k for _, _, k in group))
+
+
 def _date_for(text: str, start: int, end: int) -> str | None:
-    """The date of the clause that names the document: 'of October 2023' right after it, 'on DATE'
-    with its verb, or the date that opens the sentence ('On 9 December 2020, ...')."""
-    dates = find_dates(text)
+    """The date of the clause that names the document: 'of 24 April 2024' right after it, a clause
+    after it ('which was presented in April 2024', ', released on 2 December 2020'), or the date of
+    the verb that governs it ('On 9 December 2020, the Commission released ...')."""
+    dates = [d for d in find_dates(text) if d.precision != "half"]
     if not dates:
         return None
-    inside = [d for d in dates if start <= d.start < end]
+    tail_start = end
+    joint = _JOINT.match(text, end + (len(text[end:]) - len(text[end:].lstrip())))
+    if joint:
+        tail_start = joint.end()
     for d in dates:
-        if d.start >= end and re.match(r"^\s*(?:,\s*)?(?:of|from|dated)\s*$", text[end:d.start]):
-            return d.value_start if d.precision != "half" else None
-    for d in inside:
-        if re.search(r"\b(?:of|dated)\s+$", text[start:d.start]) and re.search(r"Conclusions|conclusions", text[start:end]):
-            return d.value_start
-    verb = None
-    for verb in _ACT_RE.finditer(text):
-        if verb.start() > end + 80:
-            break
-    if verb is None:
-        return None
-    for d in dates:
-        if start <= d.start < end or d.precision == "half":
+        if d.start < tail_start:
             continue
-        if d.value_end and d.value_end != d.value_start:
+        between = text[tail_start:d.start]
+        if re.fullmatch(r"\s*,?\s*(?:of|from|dated)\s*", between):
+            return d.value_start
+        if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+(?:was|were|had\s+been|has\s+been|have\s+been|is)?\s*)?"
+                        rf"(?:(?:first|officially|formally|jointly|already)\s+)?(?:{_ACT})(?:\s+by\s+[^,;.]{{2,80}}?)?"
+                        rf"\s+(?:on|in|at\s+the\s+end\s+of)?\s*", between, re.I):
+            return d.value_start if not d.value_end or d.value_end == d.value_start else None
+    for d in dates:
+        if start <= d.start < end and re.search(r"\b(?:of|dated)\s+$", text[start:d.start]) and \
+                re.search(r"[Cc]onclusions", text[start:end]):
+            return d.value_start
+    clause_start = max([m.end() for m in re.finditer(r"[;:]|,\s+(?:while|whereas|but|and)\b", text[:start])], default=0)
+    verbs = list(_ACT_RE.finditer(text, clause_start, start))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    for d in dates:
+        if start <= d.start < end or (d.value_end and d.value_end != d.value_start):
             continue  # a period ('from 1 June to 31 December 2021') is not a date of adoption
         near_verb = 0 <= d.start - verb.end() < 45 or 0 <= verb.start() - d.end < 45
         opens = d.start < 25 and re.match(r"^(?:On|In|At|By|Since)?\s*$", text[:d.start]) is not None
-        if near_verb or opens:
+        if (near_verb or opens) and d.start < start + 200:
             return d.value_start
     return None

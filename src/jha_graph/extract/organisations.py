@@ -54,37 +54,65 @@ def _gazetteer(ref: Reference) -> _Gazetteer:
     )
 
 
-def find_organisations(sents: list[Sentence], ref: Reference) -> list[OrganisationFact]:
+@lru_cache(maxsize=4)
+def _contextual(ref: Reference) -> tuple[re.Pattern, dict[str, tuple]]:
+    owners: dict[str, list] = {}
+    for surface, org in ref.contextual_aliases():
+        owners.setdefault(surface, []).append(org)
+    surfaces = sorted(owners, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(x) for x in surfaces) + r")(?![\w-])")
+    return pattern, {k: tuple(v) for k, v in owners.items()}
+
+
+def mentions(text: str, ref: Reference, named: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, int, object]]:
+    """Spans of the text that name an organisation of the reference data, with the organisation.
+
+    Contextual aliases ('the Commission', 'the Office') count where they can stand for one organisation
+    only: the only one the reference knows by that alias, or the only one of them already `named`.
+
+    >>> from jha_graph.reference import default_reference
+    >>> [m[2].key for m in mentions("The Council of Europe and the Commission met Europol.", default_reference())]
+    ['council-of-europe', 'european-commission', 'europol']
+    """
     gaz = _gazetteer(ref)
+    spans: list[tuple[int, int, object]] = []
+    for pattern in (gaz.folded, gaz.exact):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b or a < m.end() <= b for a, b, _ in spans):
+                continue
+            key = m.group(0) if pattern is gaz.exact else m.group(0).lower()
+            org = gaz.by_surface.get(key) or gaz.by_surface.get(_norm_quote(key))
+            if org is not None:
+                spans.append((m.start(), m.end(), org))
+    ctx_pattern, owners = _contextual(ref)
+    for m in ctx_pattern.finditer(text):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b, _ in spans):
+            continue
+        candidates = owners.get(m.group(0), ())
+        if len(candidates) > 1:
+            candidates = tuple(o for o in candidates if o.key in named)
+        if len(candidates) == 1:
+            spans.append((m.start(), m.end(), candidates[0]))
+    return sorted(spans, key=lambda x: x[0])
+
+
+def find_organisations(sents: list[Sentence], ref: Reference) -> list[OrganisationFact]:
     found: dict[str, OrganisationFact] = {}
     spans_by_sentence: dict[int, list[tuple[int, int]]] = {}
 
-    def note(org, surface: str, sent: Sentence, known: bool = True, kind: str | None = None, name=None) -> None:
-        key = org.key if known else slugify(name or surface)
+    def note(key: str, name: str, kind: str, surface: str, sent: Sentence, known: bool) -> None:
         if key not in found:
-            found[key] = OrganisationFact(
-                key=key, name=org.name if known else (name or surface), kind=org.kind if known else (kind or "Other"),
-                surface=surface, evidence=sent.evidence(), known=known)
+            found[key] = OrganisationFact(key=key, name=name, kind=kind, surface=surface,
+                                          evidence=sent.evidence(), known=known)
 
-    for i, s in enumerate(sents):
-        spans = spans_by_sentence.setdefault(i, [])
-        for pattern in (gaz.folded, gaz.exact):
-            for m in pattern.finditer(s.text):
-                if any(a <= m.start() < b for a, b in spans):
-                    continue
-                key = m.group(0) if pattern is gaz.exact else m.group(0).lower()
-                org = gaz.by_surface.get(key) or gaz.by_surface.get(_norm_quote(key))
-                if org is None:
-                    continue
-                spans.append((m.start(), m.end()))
-                note(org, m.group(0), s)
-    # contextual aliases ('the Office', 'the Agency') stand for an organisation already named
-    for surface, org in ref.contextual_aliases():
-        pat = re.compile(rf"\b{re.escape(surface)}\b")
+    # two passes: an alias shared by several organisations ('the Office') resolves to one already named
+    for _ in range(2):
+        named = frozenset(found)
         for i, s in enumerate(sents):
-            if pat.search(s.text) and (org.key in found or getattr(org, "always", False)):
-                note(org, surface, s)
-                break
+            spans = spans_by_sentence[i] = []
+            for a, b, org in mentions(s.text, ref, named):
+                spans.append((a, b))
+                note(org.key, org.name, org.kind, s.text[a:b], s, True)
     # organisations the reference does not know, by their head noun
     for i, s in enumerate(sents):
         for m in _NEW_ORG.finditer(s.text):
@@ -99,7 +127,7 @@ def find_organisations(sents: list[Sentence], ref: Reference) -> list[Organisati
                 continue
             if _looks_like_meeting_or_document(name):
                 continue
-            note(None, name, s, known=False, kind=_kind_of(name), name=name)
+            note(slugify(name), name, _kind_of(name), name, s, False)
     return list(found.values())
 
 
