@@ -91,8 +91,8 @@ def mentions(text: str, ref: Reference, named: set[str] | frozenset[str] = froze
         candidates = owners.get(m.group(0), ())
         if len(candidates) > 1:
             candidates = tuple(o for o in candidates if o.key in named)
-        if len(candidates) == 1:
-            spans.append((m.start(), m.end(), candidates[0]))
+        if len(candidates) == 1:  # the span is the name, without its article
+            spans.append((m.start() + (4 if m.group(0).startswith("the ") else 0), m.end(), candidates[0]))
     return sorted(spans, key=lambda x: x[0])
 
 

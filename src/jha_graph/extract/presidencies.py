@@ -14,7 +14,7 @@ from .dates import find_dates
 from .model import PresidencyFact
 from .text import Sentence
 
-_PRES = r"(?:Council\s+|EU\s+|Trio\s+)?Presidenc(?:y|ies)"
+_PRES = r"(?:(?:Council|EU|Trio|trio|rotating|Rotating)\s+){0,2}Presidenc(?:y|ies)"
 
 
 def _country_names(ref: Reference) -> str:
@@ -51,9 +51,13 @@ def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -
         for pat in direct:
             for m in pat.finditer(s.text):
                 add(m.group(1), s, year)
-        # lists of countries in a sentence about a trio or presidencies:
-        # 'the trio ... composed of Spain, Belgium and Hungary', 'following those of Romania and Finland'
-        if re.search(r"\btrio\b|\bPresidencies\b|\bpresidencies\b|third Presidency|following those of", s.text, re.I):
+        # countries in a sentence about the sequence of presidencies: 'the trio ... composed of Spain,
+        # Belgium and Hungary', 'following those of Romania and Finland', 'It will be followed by Finland',
+        # 'France, the Czech Republic, and Sweden will hold the rotating presidency in turn'
+        if re.search(r"\btrio\b|\bpresidenc(?:y|ies)\b|following\s+those\s+of|(?:followed|succeeded|preceded)\s+by|"
+                     r"hand(?:s|ed)?\s+over\s+to|took\s+over\s+from|takes\s+over\s+from", s.text, re.I) and (
+                re.search(r"\btrio\b|(?:followed|succeeded|preceded)\s+by|following\s+those|in\s+turn|hand(?:s|ed)?\s+over|"
+                          r"took\s+over|takes\s+over", s.text, re.I) or len(listed.findall(s.text)) >= 2):
             for m in listed.finditer(s.text):
                 add(m.group(1), s, year)
     return _complete_trios(list(found.values()), ref)
