@@ -103,8 +103,8 @@ def iri_param(value: str | None, settings: Settings, where: str) -> NamedNode | 
 
 
 def keyed_iri(kind: str, key: str, settings: Settings, where: str) -> NamedNode:
-    """``{base}id/{kind}/{key}`` from a key, or the IRI itself if an IRI or prefixed name is given."""
-    if ":" in key:
+    """``{base}id/{kind}/{key}`` from a key (or from ``{kind}/{key}``), or the IRI or prefixed name given."""
+    if ":" in key or key.startswith(kind + "/"):
         return iri_param(key, settings, where)
     return iri_param(f"{kind}/{key}", settings, where)
 

@@ -45,7 +45,7 @@ ORDER BY DESC(?count) STR(?class)
 
 SEARCH = f"""
 SELECT ?e {LABEL} (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
-       (MIN(?nameHit) AS ?name) (MIN(?sentenceHit) AS ?sentence) (COUNT(DISTINCT ?ev) AS ?sentences)
+       (MAX(COALESCE(?nameHit, "")) AS ?name) (MAX(COALESCE(?sentenceHit, "")) AS ?sentence) (COUNT(DISTINCT ?ev) AS ?sentences)
        ?q ?prefix ?type ?after
 WHERE {{
   {{
@@ -161,6 +161,6 @@ def search(
     data = []
     for r in items:
         item = entity_item(request, settings, r)
-        item["match"] = {"name": r["name"], "sentence": r["sentence"], "sentences": r["sentences"]}
+        item["match"] = {"name": r["name"] or None, "sentence": r["sentence"] or None, "sentences": r["sentences"]}
         data.append(item)
     return envelope(data, next_url=nxt, meta={"q": q})

@@ -148,7 +148,8 @@ def search_page(
                 context["results"].append({
                     "iri": r["e"], "href": href(r["e"]), "label": r["label"],
                     "types": [labels.get(t, local(t)) for t in (r["types"] or "").split()],
-                    "match": {"name": r["name"], "sentence": r["sentence"], "sentences": r["sentences"]},
+                    "match": {"name": r["name"] or None, "sentence": r["sentence"] or None,
+                              "sentences": r["sentences"]},
                     "name_marks": _marks(r["name"] or "", q),
                     "sentence_marks": _marks(r["sentence"] or "", q),
                 })
