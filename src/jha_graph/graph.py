@@ -177,6 +177,8 @@ class ArticleGraphWriter:
         add(self._art, JHA.mentions, node)
         add(node, RDF.type, document_class(d.type))
         add(node, DCTERMS.title, Literal(d.title))
+        for alias in d.aliases:
+            add(node, DCTERMS.alternative, Literal(alias))
         if d.date:
             add(node, JHA.date, date_literal(d.date))
             self._presidency_of(node, d.date)

@@ -57,6 +57,8 @@ _NUMBERED = re.compile(
     r"|\((?P<bare_year>(?:19|20)\d\d)/(?P<bare_num>\d+)(?:/(?:EU|EC|JHA|EEC))?\)")
 _COUNCIL_DOC = re.compile(r"\bCouncil\s+[Dd]ocument\s+(?:No\.?\s*)?\d{3,6}/\d+(?:/\d+)?(?:\s+REV\s*\d+)?")
 _QUOTE = r"[\"“”„]"
+_PAREN_ALIAS = re.compile(r"\s*\((?:the\s+)?(?:[\"“”„]([^\"“”„)]{2,80})[\"“”„]|((?:[A-Z][\w\-]*[A-Z][\w\-]*|[A-Z]{2,}[\w\-]*)"
+                          r"(?:\s+(?:[IVX]+|\d{4}))?))\)")
 _QUOTED_AFTER_HEAD = re.compile(rf"^\s*(?:entitled|titled|called|named|on)?\s*{_QUOTE}([^\"“”„]{{3,200}}){_QUOTE}")
 _APPOSITIVE = re.compile(
     rf"{_QUOTE}(?P<name>[^\"“”„]{{2,120}}){_QUOTE},?\s+(?:(?:its|the|a|an|their|his|her)\s+)"
@@ -84,6 +86,7 @@ _PREP_START = re.compile(
     r"create|better|step|foster|reduce|increase|disrupt|dismantle|achieve|access|collect|the\s+[A-Z]))|"
     r"for(?!\s+(?:the\s+)?(?:first|second|third|next|example|instance|\d))|against|regarding|concerning|"
     r"establishing|setting\s+up|amending|laying\s+down|repealing|supplementing|implementing|"
+    r"(?!including|following|according|being|having|during|making|taking|going|seeking|aiming)[a-z]{3,}ing(?=\s+[a-z])|"
     r"of\s+the\s+(?:\w+\s+)?(?:Presidency|trio)|"
     r"of(?!\s+(?:\d|the\s+(?:European\s+Parliament|Council|Commission)\b|January|February|March|April|May|"
     r"June|July|August|September|October|November|December|its|their|which|this|these|those|a\s+(?:new|number)))|"
@@ -258,6 +261,11 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         if not title:
             return None
         fact = DocumentFact(type=doc_type, title=title, evidence=s.evidence(), generic=generic)
+        alias = _PAREN_ALIAS.match(text, end)
+        if alias:  # 'Regulation on ... (the "Single Rulebook Regulation")', '... Assessment 2025 (EU-SOCTA 2025)'
+            fact.aliases.append(alias.group(1) or alias.group(2))
+            end = alias.end()
+            fact.generic = False
         if not _details(fact, s, start, end, ctx, meeting) and date_hint:
             fact.date = date_hint
         spans.append((start, end))
@@ -279,7 +287,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             if hm is None or before[hm.end():].strip() and len(before) - hm.end() > 90:
                 continue
             start = _title_start(text, hm)
-            doc_type = _refine_type(HEADS[int(hm.lastgroup[1:])][1], text, hm.start(), m.end(), lead)
+            doc_type = _refine_type(HEADS[int(hm.lastgroup[1:])][1], text, hm.start(), m.end(), lead, numbered=True)
             heads_taken.append((start, m.end()))
             emit(doc_type, text[start:m.end()], start, m.end(), date_hint=m.group("bare_year"))
             continue
@@ -287,7 +295,8 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         kind = m.group("kw0") or m.group("kw")
         heads_taken.append((m.start(), m.end()))
         title = text[start:m.end()]
-        emit(_refine_type(kind, text, m.start(), m.end(), lead), title, start, m.end(), date_hint=m.group("year"))
+        emit(_refine_type(kind, text, m.start(), m.end(), lead, numbered=True), title, start, m.end(),
+             date_hint=m.group("year"))
     for m in _APPOSITIVE.finditer(text):
         doc_type = type_of_head(m.group("head"))
         if doc_type is None or re.search(r"\b(?:motto|slogan|theme|heading|banner)\W*$", text[:m.start()], re.I):
@@ -313,8 +322,22 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             heads_taken.append((m.start(), end))
             emit(inner_type, inner, start, end)
             continue
+        if doc_type == "Other" and re.match(r"[Ff]ramework", head) and re.search(
+                r"\b(?:in|within|under|into)\s+the\s+$", text[:m.start()]):
+            continue  # 'in the framework of the meeting'
         left = _left(text, m.start())
         start = m.start() - len(left)
+        named = re.match(r"^\s+(?:setting\s+out|entitled|titled|called|named|establishing)\s+(?:(?:a|an|the|its)\s+)?"
+                         r"(?=[A-Z])", text[m.end():])
+        if named and not left.strip():
+            inner = re.match(r"(?:[A-Z][\w\-’']*\s+){0,6}?", text[m.end() + named.end():])
+            inner_head = _HEAD_RE.match(text, m.end() + named.end() + (inner.end() if inner else 0))
+            if inner_head is not None:
+                name_start = m.end() + named.end()
+                right2, end2 = _right(text, inner_head.end())
+                heads_taken.append((m.start(), end2))
+                emit(doc_type, text[name_start:end2], m.start(), end2)
+                continue
         right, end = _right(text, m.end())
         left_words = left.split()
         if left_words and left_words[-1].lower() in _ANAPHORIC_LEFT and not right:
@@ -333,12 +356,15 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             if doc_type == "Programme" and re.search(r"Presidenc|trio", text, re.I):
                 pass
             elif doc_type == "Conclusions":
-                of_date = re.match(rf"^\s+of\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}}"
-                                   rf"(?:\s+and\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}})?", text[m.end():])
+                of_date = re.match(rf"^\s+of\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}}", text[m.end():])
                 if not of_date or _DET_BEFORE.search(text[:m.start()]) and not re.search(r"Council\s+$", text[:m.start()]):
                     continue
                 end = m.end() + of_date.end()
                 title = text[start:end]
+                also = re.match(rf"^\s+and\s+(?:of\s+)?((?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}})", text[end:])
+                if also:  # 'Conclusions of June 2024 and December 2024' are two sets of conclusions
+                    heads_taken.append((m.start(), end + also.end()))
+                    emit(doc_type, f"{head} of {also.group(1)}", end, end + also.end())
             else:
                 continue
         if doc_type == "Other" and not _has_name(left) and not (bare and _SPECIFIC_BARE.match(head)) \
@@ -355,13 +381,11 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             continue  # 'reached an agreement' is an event, not a document
         if doc_type == "Proposal" and re.match(r"^\s+(?:for|to)\s+(?:this|the\s+same)\b", right):
             continue
-        if any(a <= m.start() < b for a, b in spans) and (doc_type == "Programme" or not _has_name(left)):
+        if any(a <= m.start() < b for a, b in spans) and (doc_type == "Programme" or not _has_name(left)) and \
+                not (doc_type in ("ActionPlan", "Strategy", "Roadmap", "Report") and right):
             continue  # a head inside another title ('Regulation establishing the Justice programme')
         heads_taken.append((m.start(), m.end()))
         doc_type = _refine_type(doc_type, text, start, end, lead)
-        alias = re.match(rf"^\s*\((?:the\s+)?{_QUOTE}([^\"“”„]{{3,80}}){_QUOTE}\)", text[end:])
-        if alias:  # 'a new Regulation on ... (the "Single Rulebook Regulation")': the short name is the title
-            title, end = alias.group(1), end + alias.end()
         generic = len(_tokens(title)) <= 1 or (doc_type == "Proposal" and len(_tokens(title)) <= 2)
         title = re.sub(r"^(?:the|a|an|The|A|An)\s+", "", title)
         emit(doc_type, title, start, end, generic=generic)
@@ -384,8 +408,16 @@ def _plural(head: str) -> bool:
 
 
 def _has_name(left: str) -> bool:
+    """Whether the modifiers name the document: a capitalised word (not one only capitalised for
+    opening the sentence), a year, or an 'e-' word; a bare count ('321 decisions') is no name."""
     words = left.split()
-    return any(w[0].isupper() or w[0].isdigit() or w.startswith("e-") for w in words if w not in ("The", "A", "An"))
+    if words and words[0][0].isupper() and words[0].lower() in _COMMON_CAPITALISED:
+        words = words[1:]
+    return any(w[0].isupper() or re.fullmatch(r"(?:19|20)\d\d", w) or w.startswith("e-") for w in words)
+
+
+_COMMON_CAPITALISED = {"final", "new", "joint", "first", "second", "third", "annual", "draft", "legislative",
+                       "comprehensive", "further", "several", "proposed", "pending", "interim", "updated"}
 
 
 def _quoted_type(inner: str, outer: str) -> str:
@@ -402,22 +434,43 @@ def _title_start(text: str, m: re.Match) -> int:
 
 
 def _left(text: str, at: int) -> str:
+    """The modifiers before a head noun: names ('La Paz', 'EU Serious and Organised Crime Threat'),
+    and lower-case nouns where a year or a name opens them ('2006 data retention directive')."""
     prefix = text[:at]
     parts: list[str] = []
+    loose: list[str] = []  # lower-case nouns, kept only if a name or a year comes before them
     while prefix:
         m = re.search(r"(\S+)(\s+)$", prefix)
         if not m:
             break
         word = m.group(1)
-        if word in _LEFT_STOP or word.endswith((",", ";", ":", ")", "(", ".")) or word[0] in "\"“”(" \
-                or not _LEFT_WORD.match(word):
+        before = prefix[:m.start()]
+        if word == "and" and parts and parts[0][0].isupper() and re.search(r"[A-Z][\w\-]*\s+$", before) \
+                and not loose:
+            parts.insert(0, m.group(0))
+            prefix = before
+            continue
+        if word in _LEFT_STOP or word.endswith((",", ";", ":", ")", "(", ".")) or word[0] in "\"“”(":
             break
-        if word[0].isupper() and prefix[:m.start()].rstrip() == "" and word in ("The", "A", "An"):
+        if not _LEFT_WORD.match(word):
+            if re.fullmatch(r"[a-z][a-z\-]{2,}", word) and len(loose) < 2 and word not in _ANAPHORIC_LEFT \
+                    and not re.fullmatch(_VERBS, word):
+                loose.insert(0, m.group(0))
+                prefix = before
+                continue
             break
+        if loose:
+            if word[0].isupper() or word[0].isdigit():
+                parts = loose + parts
+                loose = []
+            else:
+                break
         parts.insert(0, m.group(0))
-        prefix = prefix[:m.start()]
-        if len(parts) >= 6:
+        prefix = before
+        if len(parts) >= 7:
             break
+    while parts and parts[0].strip() == "and":
+        parts.pop(0)
     return "".join(parts)
 
 
@@ -452,22 +505,31 @@ def _right(text: str, at: int) -> tuple[str, int]:
     return phrase.rstrip(), at + end
 
 
-def _refine_type(doc_type: str, sentence: str, start: int, end: int, lead: str = "") -> str:
-    """A legislative act that the text presents as proposed, drafted or negotiated is a Proposal."""
-    if doc_type == "Other" and re.search(r"\bpackage$", sentence[start:end]) and \
-            _PENDING.search(sentence[max(0, start - 80):end] + " " + lead):
+_GOVERNS_PENDING = re.compile(
+    r"(?:\b(?:negotiat\w+|trilogues?|(?:further\s+)?work|progress|headway|agreement|agreed|finalis\w+|"
+    r"conclud\w+|deal|vote|position)\s+(?:on|with|in|of|for|about)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){0,2}"
+    r"|\b(?:propos\w*|draft|pending|planned|envisaged|forthcoming|future)\s+(?:for\s+)?(?:the\s+|a\s+|an\s+)?"
+    r"(?:new\s+)?(?:[\w\-]+\s+)?)$", re.I)
+_PENDING_LEAD = re.compile(r"\b(?:proposals?|draft|pending|negotiat\w+|trilogues?|agreements?\s+(?:was|were|has\s+been|"
+                           r"have\s+been)\s+reached|(?:provisional|political)\s+agreement|general\s+approach)\b", re.I)
+
+
+def _refine_type(doc_type: str, sentence: str, start: int, end: int, lead: str = "", numbered: bool = False) -> str:
+    """A legislative act that the text presents as proposed, drafted or negotiated is a Proposal
+    (an act with a number is adopted: proposals have none)."""
+    if numbered:
+        return doc_type
+    if doc_type == "Other" and re.search(r"\bpackage$", sentence[start:end]) and (
+            _GOVERNS_PENDING.search(sentence[:start]) or _PENDING_LEAD.search(lead)):
         return "Proposal"
     if doc_type not in _LEGISLATIVE:
         return doc_type
     title = sentence[start:end]
-    before = sentence[max(0, start - 50):start]
-    if re.search(r"\b(?:propos\w*|draft|pending)\s+(?:\w+\s+){0,2}$", before, re.I) or \
-            re.match(r"(?i)(?:the\s+)?(?:proposed|draft|pending)\b", title):
+    if re.match(r"(?i)(?:the\s+)?(?:proposed|draft|pending)\b", title):
         return "Proposal"
-    window = sentence[max(0, start - 80):min(len(sentence), end + 60)]
-    if lead and _PENDING.search(lead) and not _ADOPTED_ACT.search(lead):
+    if _GOVERNS_PENDING.search(sentence[max(0, start - 80):start]):
         return "Proposal"
-    if _PENDING.search(window) and not _ADOPTED_ACT.search(window) and doc_type in ("Regulation", "Directive"):
+    if lead and _PENDING_LEAD.search(lead) and not _ADOPTED_ACT.search(lead):
         return "Proposal"
     return doc_type
 

@@ -86,6 +86,7 @@ class DocumentFact:
     topics: list[str] = field(default_factory=list)
     evidence: Evidence | None = None
     generic: bool = False  # a title too generic to identify the document outside its article
+    aliases: list[str] = field(default_factory=list)  # other names the text gives it ('SOCTA', 'Prüm II')
 
 
 @dataclass
