@@ -111,7 +111,8 @@ _VERBS = (r"which|that|who|whom|whose|where|was|were|is|are|has|have|had|will|wo
           r"hence|instead|by\s+(?:the|which|means)|at\s+(?:the|its|their)|in\s+(?:January|February|March|"
           r"April|May|June|July|August|September|October|November|December|\d|its|their|this|these|that|"
           r"order|particular|addition|line|view|light|response|future|practice|force)|"
-          r"of\s+\d|on\s+\d|from\s+\d|under\s+(?:the|its)|and\s+(?:the|its|to|on|at|in|of|for|also|is|are|was|will|has|"
+          r"of\s+\d|on\s+\d|from\s+\d|of\s+(?:January|February|March|April|May|June|July|August|September|"
+          r"October|November|December|early|mid|late|the\s+same)|under\s+(?:the|its)|and\s+(?:the|its|to|on|at|in|of|for|also|is|are|was|will|has|"
           r"calls?|urges?|welcomes?|stresses?|sets?|a\s+)|or\s+the|but|yet|also|already|now|then|still|"
           r"currently|recently|today|jointly|together|respectively|e\.g\.|i\.e\.|etc")
 _RIGHT_STOP = re.compile(rf"[,;:()\[\]→!?]|\.(?:\s|$)|\s(?:{_VERBS})\b|\s[\"“”]")
@@ -388,7 +389,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         doc_type = _refine_type(doc_type, text, start, end, lead)
         generic = len(_tokens(title)) <= 1 or (doc_type == "Proposal" and len(_tokens(title)) <= 2)
         title = re.sub(r"^(?:the|a|an|The|A|An)\s+", "", title)
-        emit(doc_type, title, start, end, generic=generic)
+        first = emit(doc_type, title, start, end, generic=generic)
         # 'conclusions on setting up X and on strengthening Y': two documents of one head
         while right:
             more = re.match(r"^(?:,\s*|\s+)(?:and|as\s+well\s+as)\s+(?=(?:on|to|for|against|regarding)\s)", text[end:])
@@ -397,7 +398,10 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             right2, end2 = _right(text, end + more.end() - 1)
             if not right2:
                 break
-            emit(doc_type, head + right2, end + more.end(), end2)
+            second = emit(doc_type, head + right2, end + more.end(), end2)
+            if first is not None and second is not None:  # one verb adopted both
+                second.date, second.adopted_at = second.date or first.date, second.adopted_at or first.adopted_at
+                second.by = second.by or first.by
             end, right = end2, right2
     return out
 
@@ -506,7 +510,7 @@ def _right(text: str, at: int) -> tuple[str, int]:
 
 
 _GOVERNS_PENDING = re.compile(
-    r"(?:\b(?:negotiat\w+|trilogues?|(?:further\s+)?work|progress|headway|agreement|agreed|finalis\w+|"
+    r"(?:\b(?:negotiat\w+|trilogues?|(?:further\s+)?work|progress|headway|agreement|finalis\w+|"
     r"conclud\w+|deal|vote|position)\s+(?:on|with|in|of|for|about)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){0,2}"
     r"|\b(?:propos\w*|draft|pending|planned|envisaged|forthcoming|future)\s+(?:for\s+)?(?:the\s+|a\s+|an\s+)?"
     r"(?:new\s+)?(?:[\w\-]+\s+)?)$", re.I)
