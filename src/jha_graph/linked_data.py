@@ -94,7 +94,7 @@ def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
             types = [m for m, s in MEDIA_TYPES.items() if s == suffix]
             if media in types:
                 spec = 2
-            elif media.endswith("/*") and any(t.startswith(media[:-1]) for t in types):
+            elif media.endswith("/*") and FORMATS[suffix][0].startswith(media[:-1]):
                 spec = 1
             elif media == "*/*":
                 spec = 0

@@ -74,7 +74,7 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
     the API's JSON, by suffix or Accept.  It holds the IRI's triples both ways, its neighbours' names,
     and the evidence sentences that state it with their articles."""
     stem, suffix = split_suffix(path)
-    desc = None
+    requested, desc = suffix, None
     if suffix is not None:
         desc = describe(store, NamedNode(settings.base_iri + "id/" + stem))
         if not desc.exists:
@@ -83,10 +83,10 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
         try:
             iri = NamedNode(settings.base_iri + "id/" + path)
         except ValueError:
-            return not_found(request, suffix, f"not an IRI: {settings.base_iri}id/{path}", "path")
+            return not_found(request, requested, f"not an IRI: {settings.base_iri}id/{path}", "path")
         desc = describe(store, iri)
     if not path or not desc.exists:
-        return not_found(request, suffix, f"the graph says nothing about {settings.base_iri}id/{path}", "path")
+        return not_found(request, requested, f"the graph says nothing about {settings.base_iri}id/{path}", "path")
     fmt = choose(request, suffix)
     url = page_url(request, desc.iri.value, settings)
     headers = headers_for(url, fmt, negotiated=suffix is None)
