@@ -223,13 +223,14 @@ def find_documents(sents: list[Sentence], org_spans, meetings: list[MeetingFact]
 
 
 def _inherit(facts: list[DocumentFact], lead: Sentence, ctx: _Context) -> None:
-    """List items take the author and the date that the sentence introducing the list states."""
-    by = date = None
-    for m in _ACT_RE.finditer(lead.text):
-        by = by or _agent(lead.text, m.end(), m.end(), ctx)
-    date = _date_for(lead.text, len(lead.text), len(lead.text))
+    """List items take the author and the date that the paragraph introducing the list states."""
+    verb = _ACT_RE.search(lead.text)
+    if verb is None:
+        return
+    by = _agent(lead.text, verb.end(), verb.end(), ctx)
+    date = _date_for(lead.text, verb.end(), verb.end())
     for f in facts:
-        f.by = f.by or (by or [])
+        f.by = f.by or by
         f.date = f.date or date
 
 
@@ -238,7 +239,7 @@ def _twins(f: _Found, fact: DocumentFact, toks: set[str]) -> bool:
         return False
     if f.fact.type == fact.type:
         return True
-    acts = ("Regulation", "Directive", "Proposal", "Decision")
+    acts = ("Regulation", "Directive", "Proposal", "Decision", "Recommendation")
     return f.fact.type in acts and fact.type in acts and len(toks & f.tokens) >= 2
 
 
@@ -533,7 +534,8 @@ def _refine_type(doc_type: str, sentence: str, start: int, end: int, lead: str =
         return "Proposal"
     if _GOVERNS_PENDING.search(sentence[max(0, start - 80):start]):
         return "Proposal"
-    if lead and _PENDING_LEAD.search(lead) and not _ADOPTED_ACT.search(lead):
+    if lead and (re.search(r"\bproposals?\b[^.:]*:\s*$", lead) or
+                 _PENDING_LEAD.search(lead) and not _ADOPTED_ACT.search(lead)):
         return "Proposal"
     return doc_type
 
@@ -545,7 +547,7 @@ def _details(fact: DocumentFact, s: Sentence, start: int, end: int, ctx: _Contex
     if (_JOINT.search(text[end:end + 80]) or _JOINT.search(fact.title)) and fact.type in ("Regulation", "Directive"):
         fact.by = [k for k in (ctx.parliament, ctx.council) if k]
     if not fact.by:
-        fact.by = _agent(text, start, end, ctx)
+        fact.by = _agent(text, start, end, ctx, proposal=fact.type == "Proposal")
     if not fact.by and fact.type == "Programme":
         m = re.search(r"([A-Z]\w+)(?:['’]s)?\s+(?:(?:Council|EU)\s+)*Presidency", fact.title) or \
             re.search(r"([A-Z]\w+)(?:['’]s)?\s+(?:(?:Council|EU)\s+)*Presidency", text)
@@ -605,13 +607,13 @@ def _resolve_agents(names: str, ctx: _Context) -> list[str]:
     return keys
 
 
-def _agent(text: str, start: int, end: int, ctx: _Context) -> list[str]:
+def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = False) -> list[str]:
     """Who adopted, presented or published the document the span [start, end) names."""
     spans = ctx.spans(text)
     # named inside its own title before the head: 'Commission proposal', "Europol's report", 'Council conclusions'
     head = _HEAD_RE.search(text, start, end)
     inner = [k for a, b, k in spans if start <= a and b <= (head.start() if head else end)]
-    if inner:
+    if inner and not (proposal and inner[0] in (ctx.council, ctx.parliament)):
         return inner[:1]
     # a possessive just before: "the Commission's proposal"
     poss = [k for a, b, k in spans if b <= start and re.match(r"^['’]s\s+(?:[\w\-]+\s+){0,2}$", text[b:start])]
