@@ -29,6 +29,7 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Store,
+    serialize,
 )
 
 from .namespaces import PREFIXES
@@ -158,7 +159,7 @@ class EmbeddedStore:
             else f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
             use_default_graph_as_union=True,
         )
-        triples.serialize(output, rdf_format, prefixes=_dump_prefixes(rdf_format))
+        serialize(triples, output, rdf_format, prefixes=_dump_prefixes(rdf_format))
 
     def flush(self) -> None:
         if self.path is not None and not self.read_only:
