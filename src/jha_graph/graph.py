@@ -143,6 +143,8 @@ class ArticleGraphWriter:
                 add(node, JHA.citedNewsDate, date_literal(x.news_date))
             if x.context:
                 add(node, JHA.context, Literal(x.context))
+            if x.paragraph:
+                add(node, JHA.paragraphContext, Literal(x.paragraph))
             self._evidence(x.evidence, node)
 
         run = self.m.extraction(a.slug)

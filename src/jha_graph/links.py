@@ -32,11 +32,11 @@ SELECT ?article ?title ?date ?issue ?pages ?lead WHERE {
     OPTIONAL { ?article dcterms:abstract ?lead } }
 }"""
 REFS = """
-SELECT ?article ?ref ?issue ?pages ?newsDate ?separate ?context WHERE {
+SELECT ?article ?ref ?issue ?pages ?newsDate ?separate ?context ?paragraph WHERE {
   GRAPH ?g { ?article jha:hasCrossReference ?ref .
     OPTIONAL { ?ref jha:citedIssue ?issue } OPTIONAL { ?ref jha:citedPages ?pages }
     OPTIONAL { ?ref jha:citedNewsDate ?newsDate } OPTIONAL { ?ref jha:separateItem ?separate }
-    OPTIONAL { ?ref jha:context ?context } }
+    OPTIONAL { ?ref jha:context ?context } OPTIONAL { ?ref jha:paragraphContext ?paragraph } }
 }"""
 
 
@@ -89,14 +89,18 @@ def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
     return sorted(set(out), key=str)
 
 
-def _similarity(context: Counter, a: _Article, df: Counter, n: int) -> float:
-    return sum(min(c, a.words[w]) * math.log(1 + n / df[w]) for w, c in context.items() if w in a.words)
+def _similarity(context: Counter, a: _Article, df: Counter, n: int, paragraph: Counter | None = None) -> float:
+    """Shared rare words; the marker's own sentence counts twice as much as the sentences before it."""
+    def overlap(words: Counter) -> float:
+        return sum(min(c, a.words[w]) * math.log(1 + n / df[w]) for w, c in words.items() if w in a.words)
+    return 2 * overlap(context) + (overlap(paragraph) if paragraph else 0.0)
 
 
 def _target(row, articles: list[_Article], df: Counter, n: int, source: str) -> _Article | None:
     issue, pages, news_date = _value(row, "issue"), _value(row, "pages"), _value(row, "newsDate")
     others = [a for a in articles if a.iri != source]
     context = _words(_value(row, "context") or "")
+    paragraph = _words(_value(row, "paragraph") or "")
     if issue:
         first, last = _pages(pages)
         hits = [a for a in others if a.issue == issue and (
@@ -104,10 +108,20 @@ def _target(row, articles: list[_Article], df: Counter, n: int, source: str) -> 
         return max(hits, key=lambda a: _similarity(context, a, df, n), default=None)
     if news_date:
         hits = [a for a in others if a.date == news_date]
-        return max(hits, key=lambda a: _similarity(context, a, df, n), default=None)
+        if hits:
+            return max(hits, key=lambda a: _similarity(context, a, df, n))
+        # the item may be in the graph in its print form, which has no dateline: an undated
+        # article of that year's issues that is about what the reference's sentence is about
+        year = news_date[:4]
+        undated = [a for a in others if a.date is None and (a.issue is None or a.issue.endswith(year)
+                                                             or a.issue.endswith(str(int(year) + 1)))]
+        scored = sorted(((_similarity(context, a, df, n, paragraph), a.iri, a) for a in undated), reverse=True)
+        if scored and scored[0][0] >= 8.0:
+            return scored[0][2]
+        return None
     if _value(row, "separate") == "true" and context:
-        scored = sorted(((_similarity(context, a, df, n), a.iri, a) for a in others), reverse=True)
-        if scored and scored[0][0] >= 2.0:
+        scored = sorted(((_similarity(context, a, df, n, paragraph), a.iri, a) for a in others), reverse=True)
+        if scored and scored[0][0] >= 4.0:
             return scored[0][2]
     return None
 

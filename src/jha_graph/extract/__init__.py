@@ -70,13 +70,16 @@ def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
 
     documents = find_documents(sents, org_spans, meetings, org_key, country_code,
                                [p.country for p in presidencies])
-    # a meeting that adopted a document but had no date cue of its own is still a meeting of the article
     crossrefs = find_crossrefs(article.body)
     for x in crossrefs:
+        # a marker often ends a sentence that only says 'see there': the sentences before it in its
+        # paragraph say what the cited item is about
         if x.evidence is None:
-            s = next((s for s in sents if s.offset <= (x.evidence.offset if x.evidence else -1)), None)
-            if s is not None:
-                x.evidence = s.evidence()
+            continue
+        here = next((i for i, s in enumerate(sents) if s.offset == x.evidence.offset), None)
+        if here is not None:
+            before = [s.text for s in sents[max(0, here - 2):here] if s.block == sents[here].block]
+            x.paragraph = " ".join(before)
     topics = find_topics(article.title + "\n" + article.body, ref)
     for d in documents:
         d.topics = find_topics(d.title, ref)

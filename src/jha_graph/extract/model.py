@@ -98,6 +98,7 @@ class CrossRefFact:
     news_date: str | None = None
     separate_item: bool = False
     context: str = ""  # the sentence the marker ends, used to resolve '→ separate news item'
+    paragraph: str = ""  # the sentences before it in its paragraph, a weaker clue to what is cited
     evidence: Evidence | None = None
 
 
