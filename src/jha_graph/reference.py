@@ -820,7 +820,10 @@ class Reference:
             s = minter.organisation(o.key)
             add(s, RDF.type, KIND_CLASS[o.kind])
             add(s, SKOS.prefLabel, en(o.name))
-            for a in o.surfaces[1:]:
+            alt = list(o.surfaces[1:])
+            # EU usage shortens 'European Union' to 'EU' in names ('EU Drugs Agency'): both are labels
+            alt += [re.sub(r"\bEuropean Union\b", "EU", x) for x in o.surfaces if "European Union" in x]
+            for a in dict.fromkeys(x for x in alt if x != o.name):
                 add(s, SKOS.altLabel, en(a))
             if o.acronym:
                 add(s, JHA.acronym, Literal(o.acronym))

@@ -25,7 +25,15 @@ _NEW_ORG = re.compile(
 )
 _NOT_ORG_START = {"The", "This", "These", "That", "A", "An", "Its", "Their", "In", "On", "At", "As", "With",
                   "Under", "For", "By", "From", "To", "And", "Both", "Each", "Every", "All", "Some", "Member",
-                  "Home", "Justice", "Interior", "Ministers", "Minister", "Commissioner", "President"}
+                  "Home", "Justice", "Interior", "Ministers", "Minister", "Commissioner", "President", "Presidency",
+                  "Trio", "Head", "Heads", "Director", "Executive", "Legal", "Permanent", "Management"}
+# words that name the inner workings of a body ('Legal Service', 'Executive Board'), not a body of its own
+_GENERIC = {"Legal", "Executive", "Management", "Permanent", "Operations", "College", "Support", "Central",
+            "General", "Special", "Administrative", "Budget", "Staff", "Internal", "Audit", "Data", "Protection",
+            "Service", "Board", "Unit", "Office", "Chambers", "Chamber", "Secretariat", "Directorate", "Cell",
+            "Team", "Group", "Committee", "Council", "Court", "Agency", "Authority", "Network", "Centre", "Center",
+            "Human", "Resources", "Finance", "Financial", "Security", "Information", "Technology", "and", "of",
+            "the", "for", "on", "in"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,12 @@ def find_organisations(sents: list[Sentence], ref: Reference) -> list[Organisati
                 continue
             if ref.organisation_by_name(name) is not None:
                 continue
-            if _looks_like_meeting_or_document(name):
+            if _looks_like_meeting_or_document(name) or re.match(
+                    r"\s+(?:Acts?|Regulation|Directive|Decision|Strategy|Programme|Package|Agenda)\b", s.text[m.end():]):
+                continue  # 'Digital Services Act' names a law, not a service
+            if all(w in _GENERIC for w in re.findall(r"[\w’'\-]+", name)):
+                continue
+            if re.search(r"\b(?:for|of)\s+(?:\w+\s+)?(?:months?|years?|weeks?|days?)\b", name):
                 continue
             note(slugify(name), name, _kind_of(name), name, s, False)
     return list(found.values())
