@@ -45,8 +45,7 @@ HEADS: list[tuple[str, str]] = [
 _HEAD_RE = re.compile("|".join(f"(?P<t{i}>(?<![\\w-])(?:{h})(?![\\w-]))" for i, (h, _) in enumerate(HEADS)))
 _TYPE_OF_WORD = [(re.compile(rf"(?:{h})$"), t) for h, t in HEADS]
 # heads that name one specific document even without modifiers
-_SPECIFIC_BARE = re.compile(r"(?i)^(?:working\s+arrangements?|joint\s+paper|explanatory\s+memorandum|"
-                            r"discussion\s+paper|position\s+paper|white\s+paper|green\s+paper|action\s+plan|"
+_SPECIFIC_BARE = re.compile(r"(?i)^(?:working\s+arrangements?|joint\s+paper|explanatory\s+memorandum|action\s+plan|"
                             r"TFEU|TEU|SOCTA|IOCTA|TE-SAT|Strategic\s+Agenda)$")
 _LEGISLATIVE = ("Regulation", "Directive", "Decision", "Recommendation")
 
@@ -107,14 +106,14 @@ _VERBS = (r"which|that|who|whom|whose|where|was|were|is|are|has|have|had|will|wo
           r"constitutes|forms|accounts|summarises|summarizes|details|ranked|received|discussed|considered|"
           r"welcomed|criticised|declared|annulled|as\s+well\s+as|as\s+regards|including|while|whereas|"
           r"because|since|after|before|during|following|until|unless|although|though|whether|if|when|"
-          r"so\s+that|in\s+order|so\s+as|with\s+a\s+view|with\s+regard|within|through|via|thereby|thus|"
+          r"so\s+that|in\s+order|so\s+as|with\s+a\s+view|with\s+regard|within|via|thereby|thus|"
           r"hence|instead|by\s+(?:the|which|means)|at\s+(?:the|its|their)|in\s+(?:January|February|March|"
           r"April|May|June|July|August|September|October|November|December|\d|its|their|this|these|that|"
           r"order|particular|addition|line|view|light|response|future|practice|force)|"
           r"of\s+\d|on\s+\d|from\s+\d|of\s+(?:January|February|March|April|May|June|July|August|September|"
           r"October|November|December|early|mid|late|the\s+same)|under\s+(?:the|its)|and\s+(?:the|its|to|on|at|in|of|for|also|is|are|was|will|has|"
-          r"calls?|urges?|welcomes?|stresses?|sets?|a\s+)|or\s+the|but|yet|also|already|now|then|still|"
-          r"currently|recently|today|jointly|together|respectively|e\.g\.|i\.e\.|etc")
+          r"calls?|urges?|welcomes?|stresses?|sets?|a\s+)|or\s+the|but|yet|also|jointly|together|respectively|"
+          r"e\.g\.|i\.e\.|etc")
 _RIGHT_STOP = re.compile(rf"[,;:()\[\]→!?]|\.(?:\s|$)|\s(?:{_VERBS})\b|\s[\"“”]")
 _TRAILING = re.compile(r"(?:\s+(?:and|or|of|on|to|for|the|a|an|in|with|by|at|from|its|their|between|against|as|"
                        r"established|set|including))+$")
@@ -235,12 +234,26 @@ def _inherit(facts: list[DocumentFact], lead: Sentence, ctx: _Context) -> None:
 
 
 def _twins(f: _Found, fact: DocumentFact, toks: set[str]) -> bool:
+    if f.fact.type == fact.type and fact.type in ("Directive", "Regulation", "Decision"):
+        years = {t for t in toks if re.fullmatch(r"(?:19|20)\d\d", t)}
+        if years and years & f.tokens and (re.search(r"\d{4}/\d+", f.fact.title) or re.search(r"\d{4}/\d+", fact.title)):
+            return True  # "the EU's 2011 anti-trafficking directive" is Directive 2011/36/EU
+    if f.fact.type == fact.type and not (toks - _DATE_WORDS - _tokens(_head_word(fact.title))):
+        return True  # 'the June 2019 conclusions' are the conclusions named before
     if not _same(f.tokens, toks):
         return False
     if f.fact.type == fact.type:
         return True
     acts = ("Regulation", "Directive", "Proposal", "Decision", "Recommendation")
     return f.fact.type in acts and fact.type in acts and len(toks & f.tokens) >= 2
+
+
+_DATE_WORDS = {m.lower() for m in _MONTHS.split("|")} | {str(y) for y in range(1950, 2036)}
+
+
+def _head_word(title: str) -> str:
+    heads = list(_HEAD_RE.finditer(title))
+    return heads[-1].group(0) if heads else ""
 
 
 def _merge(into: DocumentFact, other: DocumentFact) -> None:
@@ -311,6 +324,8 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             continue
         doc_type = HEADS[int(m.lastgroup[1:])][1]
         head = m.group(0)
+        if _HEAD_RE.match(text, m.end() + 1) and text[m.end():m.end() + 1] == " ":
+            continue  # the head of a compound name is its last noun: 'Better Regulation Guidelines'
         if doc_type == "Communication" and head[0].islower() and not re.search(
                 r"(?:Commission['’]s?|its)\s+$", text[:m.start()]) and not re.match(r"^\s+(?:on|entitled)\b",
                                                                                     text[m.end():]):
@@ -332,8 +347,8 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         named = re.match(r"^\s+(?:setting\s+out|entitled|titled|called|named|establishing)\s+(?:(?:a|an|the|its)\s+)?"
                          r"(?=[A-Z])", text[m.end():])
         if named and not left.strip():
-            inner = re.match(r"(?:[A-Z][\w\-’']*\s+){0,6}?", text[m.end() + named.end():])
-            inner_head = _HEAD_RE.match(text, m.end() + named.end() + (inner.end() if inner else 0))
+            run = re.match(r"(?:[A-Z][\w\-’']*\s+){0,6}", text[m.end() + named.end():])
+            inner_head = _HEAD_RE.search(text, m.end() + named.end(), m.end() + named.end() + run.end() + 30)
             if inner_head is not None:
                 name_start = m.end() + named.end()
                 right2, end2 = _right(text, inner_head.end())
@@ -369,8 +384,11 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
                     emit(doc_type, f"{head} of {also.group(1)}", end, end + also.end())
             else:
                 continue
-        if doc_type == "Other" and not _has_name(left) and not (bare and _SPECIFIC_BARE.match(head)) \
-                and len(re.findall(r"\b[A-Z][a-z]", right)) < 1:
+        if re.search(r"\b(?:is|was|are|were|remains|became|becomes)\s+$", text[:start]) and \
+                not _has_name(re.sub(r"\S+['’]s\s+", "", left)):
+            continue  # 'The EU-SOCTA is Europol's flagship report on ...' describes a document named before
+        if doc_type == "Other" and not _has_name(re.sub(r"\b(?:EU|EU['’]s|European|Union['’]?s?)\b", "", left)) \
+                and not (bare and _SPECIFIC_BARE.match(head)) and len(re.findall(r"\b[A-Z][a-z]", right)) < 1:
             continue  # 'the legal framework', 'a code': only named ones are documents
         if _plural(head) and not _has_name(left) and doc_type in (
                 "Agreement", "Strategy", "Report", "Decision", "Programme", "Resolution", "Communication",
@@ -378,9 +396,11 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             continue  # 'information-sharing agreements', 'national drug strategies', 'crime reports'
         if doc_type == "Report" and re.match(r"[Ee]valuation", head) and not right.strip():
             continue
-        if doc_type == "Agreement" and re.fullmatch(r"[Aa]greements?", head) and not _has_name(left) and \
-                not re.match(r"^\s+(?:on|between|with)\b", right):
-            continue  # 'reached an agreement' is an event, not a document
+        if doc_type == "Agreement" and re.fullmatch(r"[Aa]greements?", head) and (
+                (not _has_name(left) and not re.match(r"^\s+(?:on|between|with)\b", right)) or
+                re.search(r"\b(?:reach\w*|found|strik\w*|struck|achiev\w*)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$",
+                          text[:start])):
+            continue  # 'reached (a provisional) agreement on ...' is an event, not a document
         if doc_type == "Proposal" and re.match(r"^\s+(?:for|to)\s+(?:this|the\s+same)\b", right):
             continue
         if any(a <= m.start() < b for a, b in spans) and (doc_type == "Programme" or not _has_name(left)) and \
@@ -512,7 +532,8 @@ def _right(text: str, at: int) -> tuple[str, int]:
 
 _GOVERNS_PENDING = re.compile(
     r"(?:\b(?:negotiat\w+|trilogues?|(?:further\s+)?work|progress|headway|agreement|finalis\w+|"
-    r"conclud\w+|deal|vote|position)\s+(?:on|with|in|of|for|about)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){0,2}"
+    r"conclud\w+|deal|vote|position)\s+(?:(?:started|began|continued|opened|resumed|ongoing)\s+)?"
+    r"(?:on|with|in|of|for|about)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){0,2}"
     r"|\b(?:propos\w*|draft|pending|planned|envisaged|forthcoming|future)\s+(?:for\s+)?(?:the\s+|a\s+|an\s+)?"
     r"(?:new\s+)?(?:[\w\-]+\s+)?)$", re.I)
 _PENDING_LEAD = re.compile(r"\b(?:proposals?|draft|pending|negotiat\w+|trilogues?|agreements?\s+(?:was|were|has\s+been|"
@@ -530,6 +551,9 @@ def _refine_type(doc_type: str, sentence: str, start: int, end: int, lead: str =
     if doc_type not in _LEGISLATIVE:
         return doc_type
     title = sentence[start:end]
+    if re.search(r"\b(?:revision|amendment|recast|review|evaluation|implementation|transposition|application)\s+"
+                 r"of\s+(?:the\s+)?$", sentence[:start], re.I):
+        return doc_type  # what is revised or applied is in force
     if re.match(r"(?i)(?:the\s+)?(?:proposed|draft|pending)\b", title):
         return "Proposal"
     if _GOVERNS_PENDING.search(sentence[max(0, start - 80):start]):
