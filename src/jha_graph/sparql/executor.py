@@ -41,7 +41,14 @@ from pyoxigraph import Triple
 
 from ..namespaces import PREFIXES
 from . import jobs
-from .jobs import Answer, Job, StoreReadError, graphstore_query, pyoxigraph_query, run_job
+from .jobs import (
+    Answer,
+    Job,
+    StoreReadError,
+    graphstore_query,
+    pyoxigraph_query,
+    run_job,
+)
 from .snapshot import SnapshotStore, ensure_store, store_generation, store_path
 
 log = logging.getLogger(__name__)
@@ -257,7 +264,7 @@ class ThreadExecutor(QueryExecutor):
         future = self._pool.submit(self._run_one, job)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             future.cancel()  # stops it only if it had not started: a running query cannot be stopped
             raise QueryTimeout(self.timeout, killed=False) from None
 

@@ -199,11 +199,13 @@ def supported(formats: tuple[Format, ...]) -> str:
     return ", ".join(f"{f.media_type} (format={f.name})" for f in formats)
 
 
-def not_acceptable_detail(kind: str, accept: str | None, candidates: tuple[Format, ...] | None = None) -> str:
+def not_acceptable_detail(kind: str, accept: str | None, candidates: tuple[Format, ...] | None = None,
+                          formats: list[str] | None = None) -> str:
     candidates = candidates or (SOLUTION_FORMATS if kind == "solutions" else GRAPH_FORMATS)
     what = {"solutions": "SELECT and ASK results", "graph": "CONSTRUCT and DESCRIBE results"}.get(kind, kind)
-    return (f"none of the media types accepted ({accept or 'none given'}) can carry {what}; "
-            f"supported: {supported(candidates)}")
+    asked = (f"the format asked for ({', '.join(formats)})" if formats
+             else f"none of the media types accepted ({accept or 'none given'})")
+    return f"{asked} cannot carry {what}; supported: {supported(candidates)}"
 
 
 def by_name(name: str) -> Format:

@@ -123,9 +123,9 @@ def parse(method: str, query_string: bytes | str, content_type: str | None, body
         raise ProtocolError("the query string is not valid UTF-8", where="query string") from e
     mtype, mparams = media_type(content_type)
 
+    if updates_only and method != "POST":
+        raise ProtocolError(f"SPARQL Update is sent with POST, not {method}", status=405, where="method")
     if method in ("GET", "HEAD"):
-        if updates_only:
-            raise ProtocolError("SPARQL Update must be sent with POST", status=405, where="method")
         if _one(url_params, "update") is not None:
             raise ProtocolError("SPARQL Update must be sent with POST, not GET", where="update")
         params, text_param = url_params, "query"

@@ -67,7 +67,7 @@ def _negotiate(request: Request, formats: list[str], candidates) -> negotiation.
         raise ApiError(400, f"unknown format {formats[0]!r}; use one of "
                             f"{', '.join(f.name for f in candidates)}", where="format", headers=VARY) from None
     if fmt is None:
-        raise ApiError(406, negotiation.not_acceptable_detail("this resource", accept, candidates),
+        raise ApiError(406, negotiation.not_acceptable_detail("this resource", accept, candidates, formats),
                        where="format" if formats else "Accept", headers=VARY)
     return fmt
 

@@ -18,12 +18,13 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pyoxigraph import NamedNode, RdfFormat, parse as parse_rdf
+from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import parse as parse_rdf
 from starlette.datastructures import UploadFile
 
 from ...sparql import negotiation
 from ...sparql.jobs import Job
-from ...sparql.protocol import check_charset, media_type, ProtocolError
+from ...sparql.protocol import ProtocolError, check_charset, media_type
 from ..errors import ApiError
 from ..sparql_deps import ExecutorDep, WriterDep
 from .sparql import VARY, check, execute
@@ -31,7 +32,10 @@ from .sparql import VARY, check, execute
 router = APIRouter(tags=["Graph Store"])
 
 ENDPOINT = "/rdf-graph-store"
-_ACCEPTED_BODIES = {RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD, RdfFormat.N3}
+# media types of one graph; not text/plain, which pyoxigraph would read as N-Triples whatever it holds
+_ACCEPTED_BODIES = {"text/turtle": RdfFormat.TURTLE, "application/x-turtle": RdfFormat.TURTLE,
+                    "application/n-triples": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML,
+                    "application/ld+json": RdfFormat.JSON_LD, "text/n3": RdfFormat.N3}
 
 _TARGET_PARAMS = [
     {"name": "graph", "in": "query", "required": False, "schema": {"type": "string", "format": "iri"},
@@ -101,14 +105,14 @@ def _graph_of(request: Request, path: str | None, *, what: str) -> Target:
 async def _read(request: Request, executor, path: str | None) -> Response:
     target = _graph_of(request, path, what=f"{request.method} on the graph store")
     accept = request.headers.get("accept")
+    formats = [v for k, v in request.query_params.multi_items() if k == "format"]
     try:
-        fmt = negotiation.negotiate_one(accept, [v for k, v in request.query_params.multi_items() if k == "format"],
-                                        negotiation.TRIPLE_FORMATS)
+        fmt = negotiation.negotiate_one(accept, formats, negotiation.TRIPLE_FORMATS)
     except negotiation.NegotiationError as e:
         raise ApiError(400, str(e), where="format", headers=VARY) from None
     if fmt is None:
-        raise ApiError(406, negotiation.not_acceptable_detail("a graph", accept, negotiation.TRIPLE_FORMATS),
-                       where="Accept", headers=VARY)
+        raise ApiError(406, negotiation.not_acceptable_detail("a graph", accept, negotiation.TRIPLE_FORMATS, formats),
+                       where="format" if formats else "Accept", headers=VARY)
     answer = await execute(executor, Job(kind="graph", graph=target.graph or "", graph_format=fmt.name))
     check(answer)
     headers = {**VARY}
@@ -140,8 +144,8 @@ def _parse_document(data: bytes, content_type: str | None, base_iri: str) -> lis
         check_charset(params)
     except ProtocolError as e:
         raise ApiError(415, e.detail, where="Content-Type") from None
-    rdf_format = RdfFormat.from_media_type(mtype) if mtype else None
-    if rdf_format not in _ACCEPTED_BODIES:
+    rdf_format = _ACCEPTED_BODIES.get(mtype)
+    if rdf_format is None:
         accepted = ", ".join(f.media_type for f in negotiation.TRIPLE_FORMATS)
         raise ApiError(415, f"a graph is sent as one of {accepted} (or multipart/form-data of them), "
                             f"not {mtype or 'a body without Content-Type'}", where="Content-Type")

@@ -131,6 +131,19 @@ async def update_post(request: Request) -> Response:
     return await _run_update(request, _parse(request, await request.body(), updates_only=True))
 
 
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other(request: Request) -> Response:
+    # said here, rather than left to the router, so that the answer has the error shape and a full Allow
+    _parse(request, b"")
+    raise AssertionError("unreachable")  # parse() refuses every method but GET and POST
+
+
+@router.api_route("/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def update_other(request: Request) -> Response:
+    _parse(request, b"", updates_only=True)
+    raise AssertionError("unreachable")
+
+
 async def _dispatch(request: Request, op, settings, executor) -> Response:
     if op.kind == "update":
         return await _run_update(request, op)
@@ -167,8 +180,8 @@ async def run_query(request: Request, op, settings, executor) -> Response:
                        headers={**VARY, "X-JHA-Max-Results": str(settings.max_results)})
     if answer.status == 406:
         kind = "graph" if answer.form == "graph" else "solutions"
-        raise ApiError(406, negotiation.not_acceptable_detail(kind, request.headers.get("accept")),
-                       where="Accept", headers=VARY)
+        raise ApiError(406, negotiation.not_acceptable_detail(kind, request.headers.get("accept"), None, op.formats),
+                       where="format" if op.formats else "Accept", headers=VARY)
     check(answer)
     fmt = negotiation.by_name(answer.format)
     return Response(answer.body, media_type=fmt.content_type,
@@ -229,8 +242,8 @@ def service_description(request: Request, formats: list[str]) -> Response:
         raise ApiError(400, str(e), where="format", headers=VARY) from None
     if fmt is None:
         raise ApiError(406, negotiation.not_acceptable_detail("the service description", request.headers.get("accept"),
-                                                              negotiation.GRAPH_FORMATS),
-                       where="Accept", headers=VARY)
+                                                              negotiation.GRAPH_FORMATS, formats),
+                       where="format" if formats else "Accept", headers=VARY)
     settings = request.app.state.settings
     endpoint = NamedNode(endpoint_url(request))
     sd = lambda name: NamedNode(SD + name)  # noqa: E731
