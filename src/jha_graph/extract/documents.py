@@ -179,6 +179,7 @@ class _Context:
         self.presidency_countries = presidency_countries
         self.council = org_resolver("Council of the European Union")
         self.parliament = org_resolver("European Parliament")
+        self.commission = org_resolver("European Commission")
 
 
 def find_documents(sents: list[Sentence], org_spans, meetings: list[MeetingFact],
@@ -238,10 +239,15 @@ def _twins(f: _Found, fact: DocumentFact, toks: set[str]) -> bool:
         years = {t for t in toks if re.fullmatch(r"(?:19|20)\d\d", t)}
         if years and years & f.tokens and (re.search(r"\d{4}/\d+", f.fact.title) or re.search(r"\d{4}/\d+", fact.title)):
             return True  # "the EU's 2011 anti-trafficking directive" is Directive 2011/36/EU
-    if f.fact.type == fact.type and not (toks - _DATE_WORDS - _tokens(_head_word(fact.title))):
+    head = _head_word(fact.title)
+    if f.fact.type == fact.type and head and not fact.title.startswith(head) and \
+            not (toks - _DATE_WORDS - _tokens(head)) and \
+            (f.fact.date is None or f.fact.date[:4] in toks or not toks & _DATE_WORDS):
         return True  # 'the June 2019 conclusions' are the conclusions named before
     if not _same(f.tokens, toks):
         return False
+    if f.fact.type != fact.type and (f.fact.title in fact.title or fact.title in f.fact.title):
+        return False  # 'proposal to amend the Europol Regulation' names the Europol Regulation, it is not it
     if f.fact.type == fact.type:
         return True
     acts = ("Regulation", "Directive", "Proposal", "Decision", "Recommendation")
@@ -344,7 +350,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             continue  # 'in the framework of the meeting'
         left = _left(text, m.start())
         start = m.start() - len(left)
-        named = re.match(r"^\s+(?:setting\s+out|entitled|titled|called|named|establishing)\s+(?:(?:a|an|the|its)\s+)?"
+        named = re.match(r"^\s+(?:setting\s+out|entitled|titled|called|named)\s+(?:(?:a|an|the|its)\s+)?"
                          r"(?=[A-Z])", text[m.end():])
         if named and not left.strip():
             run = re.match(r"(?:[A-Z][\w\-’']*\s+){0,6}", text[m.end() + named.end():])
@@ -384,7 +390,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
                     emit(doc_type, f"{head} of {also.group(1)}", end, end + also.end())
             else:
                 continue
-        if re.search(r"\b(?:is|was|are|were|remains|became|becomes)\s+$", text[:start]) and \
+        if re.search(r"\b(?:is|was|are|were|remains|became|becomes)\s+$", text[:start]) and head[0].islower() and \
                 not _has_name(re.sub(r"\S+['’]s\s+", "", left)):
             continue  # 'The EU-SOCTA is Europol's flagship report on ...' describes a document named before
         if doc_type == "Other" and not _has_name(re.sub(r"\b(?:EU|EU['’]s|European|Union['’]?s?)\b", "", left)) \
@@ -399,7 +405,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         if doc_type == "Agreement" and re.fullmatch(r"[Aa]greements?", head) and (
                 (not _has_name(left) and not re.match(r"^\s+(?:on|between|with)\b", right)) or
                 re.search(r"\b(?:reach\w*|found|strik\w*|struck|achiev\w*)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$",
-                          text[:start])):
+                          text[:start]) and not re.match(r"^\s+(?:with|between)\b", right)):
             continue  # 'reached (a provisional) agreement on ...' is an event, not a document
         if doc_type == "Proposal" and re.match(r"^\s+(?:for|to)\s+(?:this|the\s+same)\b", right):
             continue
@@ -637,8 +643,10 @@ def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = Fals
     # named inside its own title before the head: 'Commission proposal', "Europol's report", 'Council conclusions'
     head = _HEAD_RE.search(text, start, end)
     inner = [k for a, b, k in spans if start <= a and b <= (head.start() if head else end)]
-    if inner and not (proposal and inner[0] in (ctx.council, ctx.parliament)):
-        return inner[:1]
+    legislative = bool(head) and type_of_head(head.group(0)) in ("Regulation", "Directive", "Decision")
+    if inner and not (proposal and inner[0] in (ctx.council, ctx.parliament)) and \
+            not (legislative and inner[0] not in (ctx.council, ctx.parliament, ctx.commission)):
+        return inner[:1]  # 'Commission proposal', 'Council Decision'; but the 'Europol Regulation' is about Europol
     # a possessive just before: "the Commission's proposal"
     poss = [k for a, b, k in spans if b <= start and re.match(r"^['’]s\s+(?:[\w\-]+\s+){0,2}$", text[b:start])]
     if poss:
