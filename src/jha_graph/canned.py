@@ -26,6 +26,11 @@ from how substitution works:
       FILTER(COALESCE(STR(?from), "") = "" || STR(?date) >= STR(?from))
 
 and a parameter must not be used only inside a sub-SELECT (substitution does not reach it).
+Keep a FILTER that uses a parameter in the top-level group (not inside a UNION branch or an
+OPTIONAL): then a store that cannot substitute and binds the parameters with a VALUES block at
+the top of the WHERE clause instead gives the same answers.  Sort by text (``STR(?date)``), not by
+terms of mixed datatypes: pyoxigraph 0.5.13 aborts the process when ORDER BY compares
+incomparable literals (xsd:date with xsd:gYearMonth, say).
 
 >>> q = CannedQuery.parse("timeline", '''# Timeline: all dated things.
 ... # In date order.

@@ -6,11 +6,10 @@ present, from ../shared/corpus/articles.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fixtures.api_support import LOCAL, W3ID, fixture_store, make_client, make_settings
+from fixtures.api_support import LOCAL, W3ID, make_client, make_settings
 
 from jha_graph.canned import CannedQueries, CannedQuery, ParameterError, QueryFileError, parse_iri
 from jha_graph.config import PROJECT_ROOT
@@ -257,7 +256,8 @@ def test_articles_and_their_crossrefs_both_ways(client):
     assert seed["issue"] == "1/2024" and seed["pages"] == "30-31" and seed["author"] == "Thomas Wahl"
     refs = seed["crossrefs"]
     assert [r["position"] for r in refs] == [1, 2, 3]
-    assert refs[1]["target"]["id"] == "article/eu-roadmap-drug-trafficking" and refs[1]["resolvedBy"] == "issue-and-pages"
+    assert refs[1]["target"]["id"] == "article/eu-roadmap-drug-trafficking"
+    assert refs[1]["resolvedBy"] == "issue-and-pages"
     assert refs[0]["target"] is None and refs[2]["separateItem"] is True
     assert seed["citedBy"] == []
     cited = data(client, "/api/articles/eu-roadmap-drug-trafficking")
@@ -400,7 +400,8 @@ def test_canned_header_convention(tmp_path):
     assert e.value.where == "n"
     subs = q.bind({"who": "org/x", "n": "7"}, "https://example.org/")
     assert [t.value for t in subs.values()] == ["https://example.org/id/org/x", "7"]
-    for bad in ('# param: ?x strange "no such type"\nSELECT ?x {}', '# param: ?limit xsd:string "reserved"\nSELECT ?limit {}',
+    for bad in ('# param: ?x strange "no such type"\nSELECT ?x {}',
+                '# param: ?limit xsd:string "reserved"\nSELECT ?limit {}',
                 '# param: x xsd:string\nSELECT ?x {}', '# param: ?x iri "a"\n# param: ?x iri "b"\nSELECT ?x {}'):
         with pytest.raises(QueryFileError):
             CannedQuery.parse("bad", bad)

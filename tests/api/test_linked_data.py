@@ -244,7 +244,8 @@ def test_the_ontology_page_documents_every_class_and_property(client):
     own = [t for t in terms if str(t).startswith(ONTOLOGY)]
     assert len(own) > 50
     for t in terms:
-        anchor = str(t)[len(ONTOLOGY):] if str(t).startswith(ONTOLOGY) else re.sub(r"[^A-Za-z0-9_-]", "-", curie(str(t)))
+        own_term = str(t).startswith(ONTOLOGY)
+        anchor = str(t)[len(ONTOLOGY):] if own_term else re.sub(r"[^A-Za-z0-9_-]", "-", curie(str(t)))
         assert f'id="{anchor}"' in html, t
     for t in own:
         label = source.value(t, rdflib.RDFS.label)

@@ -143,3 +143,19 @@ def test_pages_link_to_their_other_formats(client):
     html = client.get("/ontology").text
     assert 'href="/ontology.ttl"' in html and 'href="/ontology.jsonld"' in html
     assert 'href="/index.json"' in client.get("/").text
+
+
+def test_startup_prepares_the_ontology_page_and_the_canned_queries():
+    from fastapi.testclient import TestClient
+
+    from jha_graph.api.app import create_app
+    from fixtures.api_support import fixture_store, make_settings
+
+    settings = make_settings()
+    app = create_app(settings, fixture_store(settings))
+    with TestClient(app) as c:
+        assert app.state.jha_canned[1].get("timeline") is not None
+        assert len(app.state.jha_ontology_html) == 1
+        start = time.perf_counter()
+        assert c.get("/ontology").status_code == 200
+        assert time.perf_counter() - start < 0.05

@@ -50,9 +50,8 @@ def get_page(
     return Page(limit, after)
 
 
-def get_canned(request: Request) -> CannedQueries:
-    """The canned queries of ``settings.queries_dir``, read once per app."""
-    state = request.app.state
+def canned_for(state) -> CannedQueries:
+    """The canned queries of ``settings.queries_dir``, read once per app (``state`` is ``app.state``)."""
     folder = state.settings.queries_dir
     cached = getattr(state, "jha_canned", None)
     if cached is None or cached[0] != folder:
@@ -61,10 +60,9 @@ def get_canned(request: Request) -> CannedQueries:
     return cached[1]
 
 
-def get_ontology(request: Request) -> OntologyDoc | None:
+def ontology_for(state) -> OntologyDoc | None:
     """The ontology of ``settings.ontology_dir/jha.ttl`` (else the store's ontology graph), read once per
     version of the file; None when there is none."""
-    state = request.app.state
     path = state.settings.ontology_dir / "jha.ttl"
     try:
         key = (str(path), path.stat().st_mtime_ns)
@@ -81,6 +79,14 @@ def get_ontology(request: Request) -> OntologyDoc | None:
             doc = None
     state.jha_ontology = (key, doc)
     return doc
+
+
+def get_canned(request: Request) -> CannedQueries:
+    return canned_for(request.app.state)
+
+
+def get_ontology(request: Request) -> OntologyDoc | None:
+    return ontology_for(request.app.state)
 
 
 PageDep = Annotated[Page, Depends(get_page)]

@@ -45,16 +45,12 @@ ORDER BY DESC(?count) STR(?class)
 
 SEARCH = f"""
 SELECT ?e {LABEL} (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
-       (MAX(COALESCE(?nameHit, "")) AS ?name) (MAX(COALESCE(?sentenceHit, "")) AS ?sentence) (COUNT(DISTINCT ?ev) AS ?sentences)
+       (MAX(COALESCE(?nameHit, "")) AS ?name) (MAX(COALESCE(?sentenceHit, "")) AS ?sentence)
+       (COUNT(DISTINCT ?ev) AS ?sentences)
        ?q ?prefix ?type ?after
 WHERE {{
-  {{
-    ?e {NAME_PATH} ?nameHit .
-    FILTER(CONTAINS(LCASE(STR(?nameHit)), LCASE(?q)))
-  }} UNION {{
-    ?ev jha:about ?e ; jha:sentence ?sentenceHit .
-    FILTER(CONTAINS(LCASE(STR(?sentenceHit)), LCASE(?q)))
-  }}
+  {{ ?e {NAME_PATH} ?nameHit . }} UNION {{ ?ev jha:about ?e ; jha:sentence ?sentenceHit . }}
+  FILTER(CONTAINS(LCASE(STR(COALESCE(?nameHit, ?sentenceHit))), LCASE(?q)))
   FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix) && STR(?e) > COALESCE(?after, ""))
   FILTER(COALESCE(?type, "") = "" || EXISTS {{ ?e a/rdfs:subClassOf* ?type }})
   OPTIONAL {{ ?e a ?c }}

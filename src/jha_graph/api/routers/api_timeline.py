@@ -25,16 +25,16 @@ WHERE {{
     OPTIONAL {{ ?x jha:endDate ?e }}
     OPTIONAL {{ ?x rdfs:label ?l }}
     BIND("meeting" AS ?what)
-    FILTER(COALESCE(?_topic, "") = ""
-           || EXISTS {{ ?doc jha:adoptedAt ?x ; dcterms:subject ?_topic }}
-           || EXISTS {{ ?art jha:mentions ?x ; dcterms:subject ?_topic }})
   }} UNION {{
     VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
     ?x a ?cls ; jha:date ?d .
     OPTIONAL {{ ?x dcterms:title ?l }}
     BIND("document" AS ?what)
-    FILTER(COALESCE(?_topic, "") = "" || EXISTS {{ ?x dcterms:subject ?_topic }})
   }}
+  FILTER(COALESCE(?_topic, "") = ""
+         || (?what = "document" && EXISTS {{ ?x dcterms:subject ?_topic }})
+         || (?what = "meeting" && (EXISTS {{ ?doc jha:adoptedAt ?x ; dcterms:subject ?_topic }}
+                                   || EXISTS {{ ?art jha:mentions ?x ; dcterms:subject ?_topic }})))
   BIND(CONCAT({lo("?d")}, " ", STR(?x)) AS ?k)
   FILTER(COALESCE(?_from, "") = "" || {hi("COALESCE(?e, ?d)")} >= ?_from)
   FILTER(COALESCE(?_to, "") = "" || {lo("?d")} <= ?_to)

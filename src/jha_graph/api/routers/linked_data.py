@@ -13,19 +13,34 @@ is about the thing, and the document has the suffixed URLs as its own names).
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pyoxigraph import NamedNode, Variable
 
 from ...linked_data import (ALL_SUFFIXES, FORMATS, RDF_SUFFIXES, OntologyDoc, describe, graph_triples,
                             jsonld_context, negotiate, serialize_triples, split_suffix, term_json)
-from ..deps import MinterDep, OntologyDep, SettingsDep, StoreDep
+from ..deps import MinterDep, OntologyDep, SettingsDep, StoreDep, canned_for, ontology_for
 from ..envelope import envelope
 from ..errors import ApiError
 from .api import page_url
-from .pages import html_error, html_href, render, root_of
+from .pages import html_error, html_href, render, root_of, templates
 
-router = APIRouter(tags=["linked data"])
+
+@asynccontextmanager
+async def warm(app):
+    """At start-up, read the canned queries and the ontology and render the ontology page, so that no
+    request pays for it."""
+    state = app.state
+    canned_for(state)
+    ontology = ontology_for(state)
+    if ontology is not None:
+        ontology_html(state, ontology)
+    yield
+
+
+router = APIRouter(tags=["linked data"], lifespan=warm)
 
 FORMAT_NAMES = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML",
                 "json": "JSON"}
@@ -156,32 +171,25 @@ _LABEL_IRIS = {"http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.o
                "http://purl.org/dc/terms/title", "http://xmlns.com/foaf/0.1/name"}
 
 
-def _ontology_html(request: Request, ontology: OntologyDoc) -> str:
+def ontology_html(state, ontology: OntologyDoc, root: str = "") -> str:
     """The documentation page, rendered once per ontology version and mount point (not per request)."""
-    key = (id(ontology), root_of(request))
-    cache = _html_cache(request)
+    cache = getattr(state, "jha_ontology_html", None)
+    if cache is None:
+        cache = state.jha_ontology_html = {}
+    key = (id(ontology), root)
     if key not in cache:
         model = ontology.model()
         sections = [("classes", "Classes", model["classes"]),
                     ("object-properties", "Object properties", model["object_properties"]),
                     ("datatype-properties", "Datatype properties", model["datatype_properties"]),
                     ("annotation-properties", "Annotation properties", model["annotation_properties"])]
-        root = root_of(request)
         formats = [a for a in alternates(root + "/ontology") if a["suffix"] != "html"]
-        template = render(request, "ontology.html", {"o": model, "sections": sections, "formats": formats,
-                                                     "alternates": formats})
-        cache.clear()
-        cache[key] = template.body.decode()
+        html = templates.get_template("ontology.html").render(
+            {"root": root, "o": model, "sections": sections, "formats": formats, "alternates": formats})
+        if len(cache) > 8 or any(k[0] != id(ontology) for k in cache):
+            cache.clear()
+        cache[key] = html
     return cache[key]
-
-
-def _html_cache(request: Request) -> dict:
-    state = request.app.state
-    cache = getattr(state, "jha_ontology_html", None)
-    if cache is None:
-        cache = {}
-        state.jha_ontology_html = cache
-    return cache
 
 
 def _ontology(request: Request, suffix: str | None, ontology: OntologyDoc | None):
@@ -197,7 +205,7 @@ def _ontology(request: Request, suffix: str | None, ontology: OntologyDoc | None
         return Response(serialize_triples(ontology.triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
     if fmt == "json":
         return JSONResponse(envelope(ontology.model()), headers=headers)
-    return HTMLResponse(_ontology_html(request, ontology), headers=headers)
+    return HTMLResponse(ontology_html(request.app.state, ontology, root_of(request)), headers=headers)
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"], summary="The ontology (HTML documentation or RDF)")
