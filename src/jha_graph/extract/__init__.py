@@ -51,8 +51,21 @@ def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
             return council.key  # ministers meeting in the Council act as the Council
         return unknown.get(text)
 
+    pres_codes = sorted({p.country for p in presidencies})
+    pres_names = "|".join(sorted((re.escape(n) for c in ref.countries for n in (c.name, *c.demonyms) if n),
+                                 key=len, reverse=True))
+    pres_pattern = re.compile(rf"\b(?:(?P<c>{pres_names})(?:['’]s)?\s+)?(?:(?:Council|EU)\s+)*Presidency\b")
+
     def org_spans(text: str) -> list[tuple[int, int, str]]:
-        out = [(a, b, o.key) for a, b, o in mentions(text, ref, named)]
+        """Who can act in a text: organisations, ministers (the Council), presidencies (their country)."""
+        out = []
+        for m in pres_pattern.finditer(text):
+            country = ref.country(m.group("c")) if m.group("c") else None
+            code = country.code if country else (pres_codes[0] if len(pres_codes) == 1 else None)
+            if code:
+                out.append((m.start(), m.end(), f"country:{code}"))
+        out += [(a, b, o.key) for a, b, o in mentions(text, ref, named)
+                if not any(x <= a < y for x, y, _ in out)]
         for name, key in unknown.items():
             for m in re.finditer(re.escape(name), text):
                 if not any(a <= m.start() < b for a, b, _ in out):

@@ -209,6 +209,11 @@ def find_documents(sents: list[Sentence], org_spans, meetings: list[MeetingFact]
             current_meeting = None  # a new dated paragraph is about something else
         last_block = s.block
         facts = _documents_in(s, ctx, current_meeting, lead.text if lead and s.kind == "list-item" else "")
+        if re.search(r"\bon\s+the\s+same\s+day\b", s.text):  # 'adopted on the same day': the last day named
+            last_day = next((f.fact.date for f in reversed(found) if f.fact.date and len(f.fact.date) == 10), None)
+            for fact in facts:
+                if last_day and (not fact.date or len(fact.date) < 10):
+                    fact.date = last_day
         if lead is not None and s.kind == "list-item":
             _inherit(facts, lead, ctx)
         for fact in facts:
@@ -219,7 +224,30 @@ def find_documents(sents: list[Sentence], org_spans, meetings: list[MeetingFact]
                 twin.tokens = _tokens(twin.fact.title)
                 continue
             found.append(_Found(fact, toks))
+        _anaphoric_details(s, [f.fact for f in found], ctx)
     return [f.fact for f in found]
+
+
+_ANAPHOR_DETAILS = re.compile(
+    rf"\b(?:These|The|This|Those|Its|Their|the|these|this|those|its|their)\s+(?P<head>{'|'.join(h for h, _ in HEADS)})"
+    rf"\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:(?:formally|officially|finally|already|then)\s+)?"
+    rf"(?P<verb>{_ACT})\b")
+
+
+def _anaphoric_details(s: Sentence, facts: list[DocumentFact], ctx: _Context) -> None:
+    """'These conclusions were adopted on 14 December 2020': the details of the document named before."""
+    m = _ANAPHOR_DETAILS.search(s.text)
+    if m is None:
+        return
+    doc_type = type_of_head(m.group("head"))
+    target = next((f for f in reversed(facts) if f.type == doc_type and f.evidence and f.evidence.offset < s.offset),
+                  None)
+    if target is None:
+        return
+    if not target.date:
+        target.date = _date_for(s.text, m.start(), m.start("verb"))
+    if not target.by:
+        target.by = _agent(s.text, m.start(), m.start("verb"), ctx)
 
 
 def _inherit(facts: list[DocumentFact], lead: Sentence, ctx: _Context) -> None:
@@ -651,6 +679,14 @@ def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = Fals
     poss = [k for a, b, k in spans if b <= start and re.match(r"^['’]s\s+(?:[\w\-]+\s+){0,2}$", text[b:start])]
     if poss:
         return poss[-1:]
+    # 'With its Communication "...", presented on 1 April 2025, the European Commission has put forward ...'
+    if re.search(r"\b(?:its|their)\s+(?:new\s+|own\s+|first\s+|latest\s+)?$", text[:start]):
+        before = [x for x in spans if x[1] <= start]
+        after = [x for x in spans if x[0] >= end]
+        if re.match(r"^(?:With|In|Through|By|Under|Via)\b", text) and after:
+            return [after[0][2]]
+        if before:
+            return [before[-1][2]]
     # passive: '... presented by the Commission', 'drawn up by Eurojust and the four networks'
     tail = text[end:]
     by = re.match(rf"^[^.;]{{0,80}}?\b(?:{_ACT})\s+(?:\w+\s+)?by\s+", tail)
@@ -728,7 +764,7 @@ def _date_for(text: str, start: int, end: int) -> str | None:
         between = text[tail_start:d.start]
         if re.fullmatch(r"\s*,?\s*(?:of|from|dated)\s*", between):
             return d.value_start
-        if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+(?:was|were|had\s+been|has\s+been|have\s+been|is)?\s*)?"
+        if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|had\s+been|has\s+been|have\s+been|is|are)\s+)?"
                         rf"(?:(?:first|officially|formally|jointly|already)\s+)?(?:{_ACT})(?:\s+by\s+[^,;.]{{2,80}}?)?"
                         rf"\s+(?:on|in|at\s+the\s+end\s+of)?\s*", between, re.I):
             return d.value_start if not d.value_end or d.value_end == d.value_start else None
