@@ -287,3 +287,26 @@ def test_helpers():
     assert negotiate("text/turtle;q=0", ["html", "ttl"]) is None
     assert highlights("EPPO and the eppo", ["EPPO", "Office"]) == [[0, 4], [13, 17]]
     assert json.loads(json.dumps(highlights("", ["x"]))) == []
+
+
+def test_every_iri_the_ingested_graph_mints_dereferences():
+    from pyoxigraph import NamedNode
+
+    from jha_graph.ingest import ingest
+    from jha_graph.store import EmbeddedStore
+    from fixtures.api_support import make_settings
+
+    settings = make_settings(LOCAL)
+    store = EmbeddedStore(None)
+    assert ingest([PROJECT_ROOT / "data" / "articles"], store, settings).ingested
+    c = make_client(LOCAL, store=store)
+    minted = {t.value for q in store.quads() for t in (q.subject, q.object, q.graph_name)
+              if isinstance(t, NamedNode) and t.value.startswith((LOCAL + "id/", LOCAL + "graph/"))}
+    assert len(minted) > 300
+    for iri in sorted(minted):
+        r = c.get(iri.removeprefix(LOCAL.rstrip("/")) + ".nt")
+        assert r.status_code == 200, iri
+        if "/id/" in iri:  # an entity's description is about it; a graph's answer is its statements
+            assert f"<{iri}>" in r.text
+        else:
+            assert r.text.strip()
