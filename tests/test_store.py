@@ -58,6 +58,7 @@ def test_dump_in_every_format_parses_back(tmp_path, fmt):
 
 
 def test_a_store_open_for_writing_cannot_be_opened_twice_for_writing(tmp_path):
-    EmbeddedStore(tmp_path / "s")
+    first = EmbeddedStore(tmp_path / "s")
     with pytest.raises(StoreError, match="cannot open"):
         EmbeddedStore(tmp_path / "s")
+    assert len(first) == 0  # the first handle is still usable
