@@ -208,6 +208,8 @@ def test_unknown_format_is_a_400(client):
       "headers": {"content-type": "application/sparql-query"}}, "query", "must not carry"),
     ({"method": "POST", "url": "/sparql", "data": {"query": "ASK {}", "using-graph-uri": "http://e.org/g"}},
      "using-graph-uri", "updates"),
+    ({"method": "GET", "url": "/sparql", "params": {"query": "ASK { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}},
+     "query", "SERVICE"),
 ])
 def test_bad_requests_are_400_with_a_clear_message(client, request_kwargs, where, words):
     error = error_of(client.request(**request_kwargs), 400)

@@ -93,6 +93,9 @@ class QueryExecutor:
         raise NotImplementedError
 
 
+_STOP = object()
+
+
 class _Worker:
     __slots__ = ("process", "conn")
 
@@ -123,9 +126,15 @@ class ProcessExecutor(QueryExecutor):
         self._env: dict[str, str] = {}
         # threads that wait on workers (blocked in poll(), not computing); a job queues here first
         self._waiters: ThreadPoolExecutor | None = None
+        self._requests: queue.Queue = queue.Queue()
+        self._lifeline: threading.Thread | None = None
         self.timeouts = self.respawns = 0
 
     # lifecycle ------------------------------------------------------------------------------------
+    # Every worker is started by one long-lived "lifeline" thread.  Workers ask Linux to kill them
+    # when their parent dies (PR_SET_PDEATHSIG), and Linux means the parent *thread*: a worker started
+    # from a short-lived thread would die with that thread.  The lifeline lives as long as the pool.
+
     def start(self) -> None:
         with self._lock:
             if self._started:
@@ -134,9 +143,13 @@ class ProcessExecutor(QueryExecutor):
             self._env = _worker_env()
             self._waiters = ThreadPoolExecutor(max_workers=self.size * 2, thread_name_prefix="sparql-wait")
             self._idle = queue.Queue()
-            for _ in range(self.size):
-                self._adopt(self._spawn())
+            self._requests = queue.Queue()
+            self._lifeline = threading.Thread(target=self._lifeline_main, args=(self._requests, self._epoch),
+                                              daemon=True, name="sparql-lifeline")
+            self._lifeline.start()
             self._started = True
+            for _ in range(self.size):
+                self._requests.put(None)  # start a worker
 
     def close(self) -> None:
         """Stop every worker; a later ``start`` (or job) starts a fresh pool."""
@@ -147,7 +160,7 @@ class ProcessExecutor(QueryExecutor):
             self._epoch += 1  # respawns of the closed pool must not join the next one
             workers = list(self._workers)
             self._workers.clear()
-            waiters = self._waiters
+            waiters, requests, lifeline = self._waiters, self._requests, self._lifeline
         for w in workers:
             try:
                 w.conn.send(None)  # ask politely: an idle worker exits at once
@@ -161,7 +174,27 @@ class ProcessExecutor(QueryExecutor):
                 w.process.kill()
                 w.process.wait(2)
             w.conn.close()
+        requests.put(_STOP)
+        lifeline.join(5)
         waiters.shutdown(wait=False, cancel_futures=True)
+
+    def _lifeline_main(self, requests: queue.Queue, epoch: int) -> None:
+        while True:
+            item = requests.get()
+            if item is _STOP:
+                return
+            if isinstance(item, _Worker):  # a killed worker: reap it before starting its successor
+                try:
+                    item.process.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+            try:
+                with self._lock:
+                    if epoch != self._epoch or not self._started:
+                        continue
+                    self._adopt(self._spawn())
+            except Exception:  # noqa: BLE001 - logged; the pool is one worker short until the next respawn
+                log.exception("could not start a SPARQL worker")
 
     def _spawn(self) -> _Worker:
         # A plain subprocess (python -m jha_graph.sparql.jobs), not multiprocessing: multiprocessing's
@@ -179,27 +212,14 @@ class ProcessExecutor(QueryExecutor):
         self._idle.put(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill a worker (timed out or broken) and start its successor without making anyone wait."""
+        """Kill a worker (timed out or broken) and have its successor started without making anyone wait."""
         worker.process.kill()
         worker.conn.close()
         with self._lock:
             self._workers.discard(worker)
+            if self._started:
+                self._requests.put(worker)
         self.respawns += 1
-        threading.Thread(target=self._respawn, args=(worker, self._epoch), daemon=True,
-                         name="sparql-respawn").start()
-
-    def _respawn(self, dead: _Worker, epoch: int) -> None:
-        try:
-            dead.process.wait(5)  # reap it
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            with self._lock:
-                if epoch != self._epoch or not self._started:
-                    return
-                self._adopt(self._spawn())
-        except Exception:  # noqa: BLE001 - logged; the pool is one worker short until the next respawn
-            log.exception("could not start a replacement SPARQL worker")
 
     # running --------------------------------------------------------------------------------------
     def generation(self) -> str | None:

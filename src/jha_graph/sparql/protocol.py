@@ -243,6 +243,17 @@ def has_dataset_clause(query: str) -> bool:
     return any(t.depth == 0 and t.is_word("FROM") for t in tokens(query))
 
 
+def uses_service(text: str) -> bool:
+    """Whether a query or update calls SERVICE anywhere (pyoxigraph would fetch it over HTTP).
+
+    >>> uses_service("SELECT * { ?s ?p ?o OPTIONAL { SERVICE <http://x> { ?s ?q ?r } } }")
+    True
+    >>> uses_service("ASK { ?service ?p 'SERVICE' }")
+    False
+    """
+    return any(t.is_word("SERVICE") for t in tokens(text))
+
+
 def top_level_words(text: str, *words: str) -> list[str]:
     return [t.text.upper() for t in tokens(text) if t.depth == 0 and t.is_word(*words)]
 

@@ -153,6 +153,7 @@ VOID, DCAT, DCTERMS, RDF, FOAF = (PREFIXES[p] for p in ("void", "dcat", "dcterms
 MEDIA_TYPE_IRI = "https://www.iana.org/assignments/media-types/"
 FORMAT_IRIS = {"nq": "N-Quads", "trig": "TriG", "ttl": "Turtle", "jsonld": "JSON-LD"}
 EXAMPLES = 6
+EXAMPLE_CLASSES = ("Article", "JHACouncilMeeting", "Conclusions", "Agency", "CouncilPresidency", "MemberState")
 
 
 @router.get(
@@ -259,8 +260,11 @@ def void_triples(request: Request, stats: dict) -> list[Triple]:
         t += [Triple(dataset, v("classPartition"), partition),
               Triple(partition, v("class"), NamedNode(c["class"])),
               Triple(partition, v("entities"), integer(c["entities"]))]
-    ours = [c for c in stats["classes"] if c["example"] and c["class"].startswith(PREFIXES["jha"])]
-    others = [c for c in stats["classes"] if c["example"] and c not in ours]
-    for c in (ours + others)[:EXAMPLES]:
+    # an article first, then one resource of each of the project's main kinds, then of whatever is most common
+    rank = {PREFIXES["jha"] + name: i for i, name in enumerate(EXAMPLE_CLASSES)}
+    with_example = [c for c in stats["classes"] if c["example"]]
+    ordered = sorted(with_example, key=lambda c: (rank.get(c["class"], len(rank)),
+                                                   not c["class"].startswith(PREFIXES["jha"])))
+    for c in ordered[:EXAMPLES]:
         t.append(Triple(dataset, v("exampleResource"), NamedNode(c["example"])))
     return t

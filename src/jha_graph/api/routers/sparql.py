@@ -20,7 +20,14 @@ from ...namespaces import PREFIXES
 from ...sparql import negotiation
 from ...sparql.executor import ExecutorBusy, QueryTimeout, WorkerCrashed
 from ...sparql.jobs import Answer, Job, grouped, serialize_triples
-from ...sparql.protocol import ProtocolError, apply_using, has_dataset_clause, parse, top_level_words
+from ...sparql.protocol import (
+    ProtocolError,
+    apply_using,
+    has_dataset_clause,
+    parse,
+    top_level_words,
+    uses_service,
+)
 from ..deps import SettingsDep
 from ..errors import ApiError
 from ..sparql_deps import ExecutorDep, check_update_token
@@ -159,7 +166,13 @@ def negotiate(request: Request, formats: list[str]) -> negotiation.Negotiated:
         raise ApiError(400, str(e), where="format", headers=VARY) from None
 
 
+NO_SERVICE = ("federated queries (SERVICE) are disabled: this server does not fetch data from other hosts "
+              "on behalf of its clients; run the federated query from your own client instead")
+
+
 async def run_query(request: Request, op, settings, executor) -> Response:
+    if uses_service(op.text):
+        raise ApiError(400, NO_SERVICE, where="query", headers=VARY)
     chosen = negotiate(request, op.formats)
     job = Job(
         kind="query", query=op.text, base_iri=endpoint_url(request),
@@ -215,6 +228,8 @@ async def _run_update(request: Request, op) -> Response:
     writer = getattr(request.app.state, "writer", None)
     if writer is None:
         raise ApiError(403, "the store is open read-only in this server", where="store")
+    if uses_service(op.text):
+        raise ApiError(400, NO_SERVICE, where="update")
     if "LOAD" in top_level_words(op.text, "LOAD"):
         raise ApiError(400, "LOAD is disabled: this server does not fetch remote data; send the triples "
                             "with INSERT DATA or the Graph Store Protocol", where="update")
