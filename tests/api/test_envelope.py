@@ -113,8 +113,6 @@ def test_every_error_has_the_error_shape(client, method, url, kwargs, status, wh
     assert isinstance(body["error"]["detail"], str) and body["error"]["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason="errors.py handles fastapi.HTTPException but not starlette's, which the "
-                                       "router raises for unknown paths and methods (owner: errors.py)")
 @pytest.mark.parametrize("method,url", [("GET", "/api/no-such-resource"), ("DELETE", "/api/entities")])
 def test_router_errors_have_the_error_shape(client, method, url):
     body = client.request(method, url).json()
