@@ -332,6 +332,33 @@ def test_runaway_query_times_out_in_process(big_store):
         assert ask(c, "ASK { ?s ?p ?o }")  # a fresh worker took over
 
 
+def test_in_memory_store_times_out_without_killing(tmp_path):
+    """An in-memory store cannot be shared with worker processes: the client still gets its 503 at
+    the limit, and is told the query could not be stopped."""
+    from jha_graph.store import EmbeddedStore
+
+    store = EmbeddedStore(None)
+    store.bulk_load(generated(1500))
+    with TestClient(create_app(settings(tmp_path / "unused", query_timeout=0.2), store=store)) as c:
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # 2.25 M rows: finite, but not 0.2 s
+        error = error_of(c.get("/sparql", params={"query": slow}), 503)
+        assert "abandoned" in error["detail"] and error["title"] == "Query Timeout"
+        assert ask(c, "ASK { ?s ?p ?o }")
+
+
+def test_workers_killed_from_outside_are_replaced(sample_store):
+    """Say the kernel's OOM killer took the idle workers: the next query still gets answered."""
+    import signal
+
+    with TestClient(create_app(settings(sample_store))) as c:
+        assert ask(c, "ASK { ?s ?p ?o }")
+        for worker in list(c.app.state.executor._workers):
+            os.kill(worker.process.pid, signal.SIGKILL)
+            worker.process.wait()
+        for _ in range(3):
+            assert ask(c, "ASK { ?s ?p ?o }")
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").iterdir():

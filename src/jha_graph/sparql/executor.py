@@ -232,12 +232,20 @@ class ProcessExecutor(QueryExecutor):
     def _run_blocking(self, job: Job) -> Answer:
         job.generation = store_generation(self.path)
         idle = self._idle
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                worker = idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ExecutorBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+            try:
+                worker.conn.send(job)
+            except OSError:
+                # it died while idle (killed from outside, out of memory): the job never reached it
+                self._replace(worker)
+                continue
+            break
         try:
-            worker = idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise ExecutorBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
-        try:
-            worker.conn.send(job)
             if worker.conn.poll(self.timeout):
                 answer = worker.conn.recv()
                 idle.put(worker)
