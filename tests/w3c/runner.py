@@ -10,7 +10,7 @@ Modes:
 * ``write=True`` (the server has an update token, the runner sends it): every test.  Fixtures are
   loaded over HTTP (``DROP ALL`` then ``INSERT DATA``) before each test that declares
   ``ut:graphData``, and the Graph Store is emptied before each GSP test, as the reference runners do.
-* ``write=False`` (a read-only server): the query tests only (``query_*``, ``bad_query_*``), on
+* ``write=False`` (a read-only server): the 20 query tests only (all but ``update_*``/``bad_*update*``), on
   fixtures loaded into the store before the server started (``load_fixtures``).  GSP tests still
   run their GET/HEAD requests; each write in them must be refused by the server (403) and is then
   applied behind the server's back through the store itself (``StoreWriter``), which is also how
@@ -96,8 +96,12 @@ class W3CTest:
     requires: set[str] = field(default_factory=set)
 
     @property
+    def is_update_test(self) -> bool:
+        return self.id.startswith(("update_", "bad_update_")) or self.id == "bad_multiple_updates"
+
+    @property
     def is_query_test(self) -> bool:
-        return self.id.startswith(("query_", "bad_query_"))
+        return self.suite == "protocol" and not self.is_update_test
 
 
 @dataclass
