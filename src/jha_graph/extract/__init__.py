@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..reference import Reference
 from .crossrefs import find_crossrefs
@@ -23,6 +24,13 @@ from .text import reference_year, sentences
 from .topics import find_topics
 
 __all__ = ["extract"]
+
+
+@lru_cache(maxsize=4)
+def _presidency_pattern(ref: Reference) -> re.Pattern:
+    names = "|".join(sorted((re.escape(n) for c in ref.countries for n in (c.name, *c.demonyms) if n),
+                            key=len, reverse=True))
+    return re.compile(rf"\b(?:(?P<c>{names})(?:['’]s)?\s+)?(?:(?:Council|EU)\s+)*Presidency\b")
 
 
 def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
@@ -52,12 +60,16 @@ def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
         return unknown.get(text)
 
     pres_codes = sorted({p.country for p in presidencies})
-    pres_names = "|".join(sorted((re.escape(n) for c in ref.countries for n in (c.name, *c.demonyms) if n),
-                                 key=len, reverse=True))
-    pres_pattern = re.compile(rf"\b(?:(?P<c>{pres_names})(?:['’]s)?\s+)?(?:(?:Council|EU)\s+)*Presidency\b")
+    pres_pattern = _presidency_pattern(ref)
+    span_cache: dict[str, list[tuple[int, int, str]]] = {}
 
     def org_spans(text: str) -> list[tuple[int, int, str]]:
         """Who can act in a text: organisations, ministers (the Council), presidencies (their country)."""
+        if text not in span_cache:
+            span_cache[text] = _org_spans(text)
+        return span_cache[text]
+
+    def _org_spans(text: str) -> list[tuple[int, int, str]]:
         out = []
         for m in pres_pattern.finditer(text):
             country = ref.country(m.group("c")) if m.group("c") else None

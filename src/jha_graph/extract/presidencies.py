@@ -8,6 +8,7 @@ article speaks from: texts speak of the presidency in office, the one just befor
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..reference import Reference
 from .dates import find_dates
@@ -26,7 +27,8 @@ def _country_names(ref: Reference) -> str:
     return "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
 
 
-def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -> list[PresidencyFact]:
+@lru_cache(maxsize=4)
+def _patterns(ref: Reference) -> tuple[list[re.Pattern], re.Pattern]:
     names = _country_names(ref)
     direct = [
         re.compile(rf"\b({names})(?:'s|’s)?\s+{_PRES}\b"),                           # Belgian (Council) Presidency
@@ -36,7 +38,11 @@ def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -
                    rf"Presidency", re.I),
         re.compile(rf"\bPresidency\s+(?:programme\s+)?(?:was\s+|is\s+)?(?:held\s+)?by\s+({names})\b"),
     ]
-    listed = re.compile(rf"\b({names})\b")
+    return direct, re.compile(rf"\b({names})\b")
+
+
+def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -> list[PresidencyFact]:
+    direct, listed = _patterns(ref)
     found: dict[tuple, PresidencyFact] = {}
 
     def add(country_text: str, s: Sentence, near_year: int | None) -> None:
