@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = Field(30.0, description="Seconds a SPARQL query may run before it is abandoned")
-    max_results: int = Field(10_000, description="Rows a SPARQL SELECT answer may hold before it is cut (and said so)")
+    max_results: int = Field(10_000, description="Rows (or triples) a SPARQL answer may hold; a larger one is refused (422), never cut")
     max_body_bytes: int = 1_000_000
     update_token: str | None = Field(None, description="Bearer token that enables SPARQL Update; none = read-only")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])

@@ -136,6 +136,11 @@ class Minter:
         return NamedNode(self.base + "graph/ontology")
 
     @property
+    def dataset(self) -> NamedNode:
+        """The dataset as a whole, as VoID and DCAT describe it."""
+        return NamedNode(self.base + "dataset")
+
+    @property
     def links_graph(self) -> NamedNode:
         """Facts that join articles (resolved cross-references): rebuilt after every ingest."""
         return NamedNode(self.base + "graph/links")

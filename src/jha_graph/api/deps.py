@@ -1,6 +1,7 @@
 """Dependencies every router may ask for, as ``Annotated`` types."""
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,7 +11,9 @@ from ..canned import CannedQueries
 from ..config import Settings
 from ..linked_data import OntologyDoc
 from ..namespaces import Minter
+from ..sparql.executor import QueryExecutor, Writer
 from ..store import GraphStore
+from .errors import ApiError
 
 
 def get_settings(request: Request) -> Settings:
@@ -92,3 +95,34 @@ def get_ontology(request: Request) -> OntologyDoc | None:
 PageDep = Annotated[Page, Depends(get_page)]
 CannedDep = Annotated[CannedQueries, Depends(get_canned)]
 OntologyDep = Annotated[OntologyDoc | None, Depends(get_ontology)]
+
+
+# The update token: without one configured the server is read-only and every write answers 403;
+# with one, a write must carry 'Authorization: Bearer <token>' or it answers 401.  The token is
+# compared in constant time and never appears in a message or a log line.
+def get_executor(request: Request) -> QueryExecutor:
+    return request.app.state.executor
+
+
+def check_update_token(request: Request) -> None:
+    """Raise the 403/401 ``ApiError`` unless the request may write."""
+    token = request.app.state.settings.update_token
+    if not token:
+        raise ApiError(403, "this server is read-only: updates are enabled only when it is started with an "
+                            "update token (jha-graph serve --token …)", where="Authorization")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(401, "this operation needs the update token: send 'Authorization: Bearer <token>'",
+                       where="Authorization", headers={"WWW-Authenticate": 'Bearer realm="jha-graph"'})
+
+
+def get_writer(request: Request) -> Writer:
+    check_update_token(request)
+    writer = getattr(request.app.state, "writer", None)
+    if writer is None:  # a store passed in read-only, with a token configured anyway
+        raise ApiError(403, "the store is open read-only in this server", where="store")
+    return writer
+
+
+ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]
+WriterDep = Annotated[Writer, Depends(get_writer)]

@@ -27,7 +27,7 @@ from ...sparql.jobs import Job, grouped, serialize_triples
 from ...sparql.snapshot import store_path
 from ...store import EmbeddedStore, StoreError
 from ..errors import ApiError
-from ..sparql_deps import ExecutorDep
+from ..deps import ExecutorDep
 from .sparql import VARY, check, execute
 
 router = APIRouter(tags=["Export"])
@@ -197,7 +197,7 @@ def void_triples(request: Request, stats: dict) -> list[Triple]:
     en = lambda text: Literal(text, language="en")  # noqa: E731
 
     # the dataset's IRI lives under the graph's base, like every IRI of the graph
-    dataset = getattr(minter, "dataset", None) or NamedNode(minter.base + "dataset")
+    dataset = minter.dataset
     description = NamedNode(str(request.url_for("void_description")))
     sparql = NamedNode(str(request.url_for("sparql_query")))
     service = NamedNode(str(request.url_for("sparql_query")) + "#service")

@@ -26,7 +26,7 @@ from ...sparql import negotiation
 from ...sparql.jobs import Job
 from ...sparql.protocol import ProtocolError, check_charset, media_type
 from ..errors import ApiError
-from ..sparql_deps import ExecutorDep, WriterDep
+from ..deps import ExecutorDep, WriterDep
 from .sparql import VARY, check, execute
 
 router = APIRouter(tags=["Graph Store"])

@@ -30,7 +30,7 @@ from ...sparql.protocol import (
 )
 from ..deps import SettingsDep
 from ..errors import ApiError
-from ..sparql_deps import ExecutorDep, check_update_token
+from ..deps import ExecutorDep, check_update_token
 
 router = APIRouter(tags=["SPARQL"])
 
