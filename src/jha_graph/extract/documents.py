@@ -23,7 +23,7 @@ HEADS: list[tuple[str, str]] = [
     (r"[Aa]ction\s+[Pp]lans?", "ActionPlan"),
     (r"[Ff]ramework\s+[Dd]ecisions?", "Decision"),
     (r"[Cc]onclusions", "Conclusions"),
-    (r"[Dd]eclarations?", "Declaration"),
+    (r"[Dd]eclarations?|[Jj]oint\s+[Ss]tatements?|Statement", "Declaration"),
     (r"[Rr]oad\s?maps?", "Roadmap"),
     (r"[Ss]trateg(?:y|ies)|Strategic\s+Agenda", "Strategy"),
     (r"(?:[Ww]ork\s+)?[Pp]rogrammes?", "Programme"),
@@ -46,6 +46,7 @@ _HEAD_RE = re.compile("|".join(f"(?P<t{i}>(?<![\\w-])(?:{h})(?![\\w-]))" for i, 
 _TYPE_OF_WORD = [(re.compile(rf"(?:{h})$"), t) for h, t in HEADS]
 # heads that name one specific document even without modifiers
 _SPECIFIC_BARE = re.compile(r"(?i)^(?:working\s+arrangements?|joint\s+paper|explanatory\s+memorandum|action\s+plan|"
+                            r"joint\s+statements?|"
                             r"TFEU|TEU|SOCTA|IOCTA|TE-SAT|Strategic\s+Agenda)$")
 _LEGISLATIVE = ("Regulation", "Directive", "Decision", "Recommendation")
 
@@ -85,11 +86,12 @@ _PREP_START = re.compile(
     r"create|better|step|foster|reduce|increase|disrupt|dismantle|achieve|access|collect|the\s+[A-Z]))|"
     r"for(?!\s+(?:the\s+)?(?:first|second|third|next|example|instance|\d))|against|regarding|concerning|"
     r"establishing|setting\s+up|amending|laying\s+down|repealing|supplementing|implementing|"
-    r"(?!including|following|according|being|having|during|making|taking|going|seeking|aiming)[a-z]{3,}ing(?=\s+[a-z])|"
+    r"(?!including|following|according|being|having|during|making|taking|going|seeking|aiming)[a-z]{3,}ing(?=\s+\w)|"
     r"of\s+the\s+(?:\w+\s+)?(?:Presidency|trio)|"
     r"of(?!\s+(?:\d|the\s+(?:European\s+Parliament|Council|Commission)\b|January|February|March|April|May|"
     r"June|July|August|September|October|November|December|its|their|which|this|these|those|a\s+(?:new|number)))|"
     r"between|with\s+(?:the\s+)?(?:USA|United|US\b|third)|providing|in\s+the\s+(?:field|area)|"
+    r"by\s+(?:the\s+)?[A-Z][\w\-]*(?=[^,.;]*\b(?:on|of|for|against|regarding)\b)|"
     r"in\s+criminal\s+matters|in\s+the\s+fight|in\s+relation\s+to|relating\s+to|related\s+to|"
     r"with\s+the\s+aim\s+of|aimed\s+at|aiming\s+at|to\s+be\s+applied|on\s+how)\b")
 _VERBS = (r"which|that|who|whom|whose|where|was|were|is|are|has|have|had|will|would|could|should|shall|can|may|"
@@ -406,6 +408,10 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         if bare and not _SPECIFIC_BARE.match(head):
             if doc_type == "Programme" and re.search(r"Presidenc|trio", text, re.I):
                 pass
+            elif re.match(rf"^\s*,?\s*(?:(?:which|that)\s+(?:was|were)\s+)?(?:adopted|published|presented|released|"
+                          rf"issued|signed|approved)\s+(?:by\s+[^,.;]+?\s+)?(?:on|in)\s+(?:\d|{_MONTHS})",
+                          text[m.end():]) and re.search(r"\b(?:an?|its|their)\s+$", text[:m.start()]):
+                pass  # 'in a resolution adopted on 19 June 2025': one document, known by its date
             elif doc_type == "Conclusions":
                 of_date = re.match(rf"^\s+of\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+\d{{4}}", text[m.end():])
                 if not of_date or _DET_BEFORE.search(text[:m.start()]) and not re.search(r"Council\s+$", text[:m.start()]):
@@ -504,8 +510,8 @@ def _left(text: str, at: int) -> str:
             break
         word = m.group(1)
         before = prefix[:m.start()]
-        if word == "and" and parts and parts[0][0].isupper() and re.search(r"[A-Z][\w\-]*\s+$", before) \
-                and not loose:
+        if word in ("and", "of") and parts and parts[0][0].isupper() and re.search(r"[A-Z][\w\-]*\s+$", before) \
+                and not loose:  # 'Serious and Organised Crime Threat Assessment', 'Council of Europe Convention' 
             parts.insert(0, m.group(0))
             prefix = before
             continue
@@ -667,7 +673,8 @@ def _resolve_agents(names: str, ctx: _Context) -> list[str]:
 
 def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = False) -> list[str]:
     """Who adopted, presented or published the document the span [start, end) names."""
-    spans = ctx.spans(text)
+    spans = [x for x in ctx.spans(text)  # 'the European Anti-Fraud Office (OLAF)' is one mention
+             if not (x[0] > 0 and text[x[0] - 1] == "(" and text[x[1]:x[1] + 1] == ")")]
     # named inside its own title before the head: 'Commission proposal', "Europol's report", 'Council conclusions'
     head = _HEAD_RE.search(text, start, end)
     inner = [k for a, b, k in spans if start <= a and b <= (head.start() if head else end)]
@@ -686,7 +693,7 @@ def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = Fals
         if re.match(r"^(?:With|In|Through|By|Under|Via)\b", text) and after:
             return [after[0][2]]
         if before:
-            return [before[-1][2]]
+            return _coordinated(spans, None, text, last=before)
     # passive: '... presented by the Commission', 'drawn up by Eurojust and the four networks'
     tail = text[end:]
     by = re.match(rf"^[^.;]{{0,80}}?\b(?:{_ACT})\s+(?:\w+\s+)?by\s+", tail)
@@ -764,7 +771,8 @@ def _date_for(text: str, start: int, end: int) -> str | None:
         between = text[tail_start:d.start]
         if re.fullmatch(r"\s*,?\s*(?:of|from|dated)\s*", between):
             return d.value_start
-        if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|had\s+been|has\s+been|have\s+been|is|are)\s+)?"
+        if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+(?:(?:the\s+)?(?:[A-Z][\w\-’']*\s+){{1,5}}(?:\([A-Z]+\)\s+)?)?)?"
+                        rf"(?:(?:was|were|had\s+been|has\s+been|have\s+been|is|are|had|has|have)\s+)?"
                         rf"(?:(?:first|officially|formally|jointly|already)\s+)?(?:{_ACT})(?:\s+by\s+[^,;.]{{2,80}}?)?"
                         rf"\s+(?:on|in|at\s+the\s+end\s+of)?\s*", between, re.I):
             return d.value_start if not d.value_end or d.value_end == d.value_start else None
