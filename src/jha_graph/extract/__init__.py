@@ -22,14 +22,14 @@ from .organisations import find_organisations, mentions
 from .presidencies import find_presidencies
 from .text import reference_year, sentences
 from .topics import find_topics
+from .trie import alternation
 
 __all__ = ["extract"]
 
 
 @lru_cache(maxsize=4)
 def _presidency_pattern(ref: Reference) -> re.Pattern:
-    names = "|".join(sorted((re.escape(n) for c in ref.countries for n in (c.name, *c.demonyms) if n),
-                            key=len, reverse=True))
+    names = alternation(n for c in ref.countries for n in (c.name, *c.demonyms) if n)
     return re.compile(rf"\b(?:(?P<c>{names})(?:['’]s)?\s+)?(?:(?:Council|EU)\s+)*Presidency\b")
 
 

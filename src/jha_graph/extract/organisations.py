@@ -13,6 +13,7 @@ from ..namespaces import slugify
 from ..reference import Reference, is_acronym
 from .model import OrganisationFact
 from .text import Sentence
+from .trie import alternation as _trie
 
 # Head nouns that end the name of an organisation the reference data does not know (yet).
 HEADS = (r"Network|Group|Centre|Center|Alliance|Mechanism|Hub|Office|Committee|Association|Platform|"
@@ -51,13 +52,12 @@ def _gazetteer(ref: Reference) -> _Gazetteer:
         by_surface.setdefault(key, org)
         (exact if is_acronym(surface) else folded).append(surface)
 
-    def alternation(items):
-        items = sorted(set(items), key=len, reverse=True)
-        return "|".join(re.sub(r"['’]", "['’]", re.escape(s)) for s in items) or "(?!x)x"
+    def quote(ch: str) -> str:  # either apostrophe matches either
+        return "['’]" if ch in "'’" else re.escape(ch)
 
     return _Gazetteer(
-        exact=re.compile(rf"(?<![\w-])(?:{alternation(exact)})(?![\w-])"),
-        folded=re.compile(rf"(?<![\w-])(?:{alternation(folded)})(?![\w-])", re.IGNORECASE),
+        exact=re.compile(rf"(?<![\w-])(?:{_trie(exact, escape=quote)})(?![\w-])"),
+        folded=re.compile(rf"(?<![\w-])(?:{_trie(folded, fold=True, escape=quote)})(?![\w-])", re.IGNORECASE),
         by_surface=by_surface,
     )
 
@@ -67,8 +67,7 @@ def _contextual(ref: Reference) -> tuple[re.Pattern, dict[str, tuple]]:
     owners: dict[str, list] = {}
     for surface, org in ref.contextual_aliases():
         owners.setdefault(surface, []).append(org)
-    surfaces = sorted(owners, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(x) for x in surfaces) + r")(?![\w-])")
+    pattern = re.compile(r"(?<![\w-])(?:" + _trie(owners) + r")(?![\w-])")
     return pattern, {k: tuple(v) for k, v in owners.items()}
 
 

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 
 from ..reference import Reference
+from .trie import alternation
 
 
 @lru_cache(maxsize=4)
@@ -14,8 +15,7 @@ def _pattern(ref: Reference) -> tuple[re.Pattern, dict[str, set[str]]]:
     for t in ref.topics:
         for word in {k.lower() for k in (t.keywords or ())} | {t.label.lower()}:
             topics_of.setdefault(word, set()).add(t.key)
-    words = sorted(topics_of, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I), topics_of
+    return re.compile(r"\b(?:" + alternation(topics_of, fold=True) + r")\b", re.I), topics_of
 
 
 def find_topics(text: str, ref: Reference, minimum: int = 1) -> list[str]:
