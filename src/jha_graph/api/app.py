@@ -26,7 +26,9 @@ async def _lifespan(app: FastAPI):
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="jha-graph", version=__version__, lifespan=_lifespan,
+    # docs_url/redoc_url None: FastAPI's pages load their scripts from a CDN; the ui router serves /docs
+    # from local copies instead (no ReDoc)
+    app = FastAPI(title="jha-graph", version=__version__, lifespan=_lifespan, docs_url=None, redoc_url=None,
                   description="A knowledge graph of EU Justice and Home Affairs policy: SPARQL, JSON API, linked data.")
     app.state.settings = settings
     # writable only with an update token: a read-only server must not hold the store's write lock
