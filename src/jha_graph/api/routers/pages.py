@@ -1,5 +1,9 @@
 """HTML pages: the home page (what the graph holds, a search box), search, the stylesheet.
 
+The home page shows the counts by kind and by class, the presidencies the articles cover, the latest
+articles and the ways in (search, query editor, timelines, citations, API docs, ontology, exports);
+what it computes is kept for ``COUNTS_TTL`` seconds, so the page costs a template render.
+
 Every page has a JSON twin by suffix: ``/index.json`` (and ``/.json``), ``/search.json``.  The
 templates (``src/jha_graph/templates``) share one layout; assets are served from this server
 (``/static/...``), never from a CDN.
@@ -10,6 +14,7 @@ import re
 import time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -22,7 +27,7 @@ from ...namespaces import PREFIXES
 from ..deps import OntologyDep, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import local, page_url, rows, run
+from .api import local, page_url, ref, rows, run
 from .api_entities import TYPES, search, search_entities
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -90,6 +95,84 @@ def class_counts(request: Request, settings: Settings, store) -> dict[str, int]:
     return counts
 
 
+PRESIDENCIES_COVERED = """
+SELECT ?p (MIN(STR(?l)) AS ?label) (MIN(STR(?s)) AS ?start) (MAX(STR(?e)) AS ?end)
+       (COUNT(DISTINCT ?x) AS ?dated) (COUNT(DISTINCT ?a) AS ?articles)
+WHERE {
+  ?p a jha:CouncilPresidency .
+  { ?x jha:underPresidency ?p } UNION { ?a a jha:Article ; jha:mentions ?p }
+  OPTIONAL { ?p rdfs:label ?l } OPTIONAL { ?p jha:startDate ?s } OPTIONAL { ?p jha:endDate ?e }
+}
+GROUP BY ?p
+ORDER BY ?start STR(?p)
+"""
+
+TOPICS_COVERED = """
+SELECT ?t (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?d) AS ?documents) (COUNT(DISTINCT ?a) AS ?articles)
+WHERE {
+  ?t a skos:Concept .
+  { ?a a jha:Article ; dcterms:subject ?t } UNION { ?d dcterms:subject ?t ; jha:date ?date }
+  OPTIONAL { ?t skos:prefLabel ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }
+}
+GROUP BY ?t
+ORDER BY STR(?t)
+"""
+
+LATEST_ARTICLES = """
+SELECT ?a (MIN(STR(?t)) AS ?title) (MAX(STR(?d)) AS ?date) (COUNT(DISTINCT ?r) AS ?refs)
+WHERE {
+  ?a a jha:Article .
+  OPTIONAL { ?a dcterms:title ?t } OPTIONAL { ?a dcterms:date ?d } OPTIONAL { ?a jha:hasCrossReference ?r }
+}
+GROUP BY ?a
+ORDER BY DESC(?date) STR(?a)
+"""
+LATEST = 8  # articles on the home page
+
+
+def key_of(iri: str, settings: Settings, kind: str) -> str | None:
+    """``2024-1-be`` for ``{base}id/presidency/2024-1-be`` (kind ``presidency``), else None."""
+    prefix = f"{settings.base_iri}id/{kind}/"
+    return iri[len(prefix):] if iri.startswith(prefix) else None
+
+
+def coverage(request: Request, settings: Settings, store) -> dict:
+    """What the articles cover: presidencies (in term order), topics (by name) and all articles (latest
+    first), each with counts; computed at most once per ``COUNTS_TTL``."""
+    state = request.app.state
+    cached = getattr(state, "jha_coverage", None)
+    if cached is not None and time.monotonic() - cached[0] < COUNTS_TTL:
+        return cached[1]
+    presidencies = [dict(r, key=key_of(r["p"], settings, "presidency"))
+                    for r in rows(run(store, PRESIDENCIES_COVERED))]
+    topics = [dict(r, key=key_of(r["t"], settings, "topic"), label=r["label"] or local(r["t"]))
+              for r in rows(run(store, TOPICS_COVERED))]
+    topics.sort(key=lambda r: (r["label"] or "").lower())
+    articles = [dict(r, slug=key_of(r["a"], settings, "article")) for r in rows(run(store, LATEST_ARTICLES))]
+    data = {"presidencies": [p for p in presidencies if p["key"]], "topics": [t for t in topics if t["key"]],
+            "articles": [a for a in articles if a["slug"]]}
+    state.jha_coverage = (time.monotonic(), data)
+    return data
+
+
+def class_table(request: Request, settings: Settings, store, ontology) -> list[dict]:
+    """Instances per class, most first, with the class's label and a link to search within it."""
+    counts = class_counts(request, settings, store)
+    labels = ontology.labels if ontology else {}
+    root = root_of(request)
+    out = []
+    for c, n in counts.items():
+        iri = _expand(c)
+        out.append({"curie": c, "label": labels.get(iri, local(iri)), "count": n,
+                    "href": f"{root}/api/entities?type={quote(c)}"})
+    return sorted(out, key=lambda r: (-r["count"], r["label"].lower()))
+
+
+def _expand(c: str) -> str:
+    p, _, rest = c.partition(":")
+    return PREFIXES.get(p, "") + rest if p in PREFIXES else c
+
+
 def home_data(request: Request, settings: Settings, store, absolute: bool = False) -> list[dict]:
     counts = class_counts(request, settings, store)
     root = str(request.base_url) if absolute else root_of(request) + "/"
@@ -101,17 +184,27 @@ def home_data(request: Request, settings: Settings, store, absolute: bool = Fals
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page")
-def home(request: Request, settings: SettingsDep, store: StoreDep):
-    """What the graph holds (counts by kind), a search box and the ways in."""
-    return render(request, "home.html", {"counts": home_data(request, settings, store)})
+def home(request: Request, settings: SettingsDep, store: StoreDep, ontology: OntologyDep):
+    """What the graph holds (counts by kind and by class, the presidencies covered, the latest articles),
+    a search box and the ways in."""
+    cov = coverage(request, settings, store)
+    return render(request, "home.html", {
+        "counts": home_data(request, settings, store), "classes": class_table(request, settings, store, ontology),
+        "presidencies": cov["presidencies"], "topics": cov["topics"], "latest": cov["articles"][:LATEST],
+        "articles": len(cov["articles"])})
 
 
 @router.get("/index.json", summary="Home page as JSON")
 @router.get("/.json", summary="Home page as JSON (Datasette-style suffix)")
 def home_json(request: Request, settings: SettingsDep, store: StoreDep) -> dict:
-    """The home page's counts, in the envelope."""
+    """The home page's counts, presidencies covered and latest articles, in the envelope."""
     counts = home_data(request, settings, store, absolute=True)
-    return envelope({"counts": counts, "api": str(request.base_url) + "api"})
+    cov = coverage(request, settings, store)
+    presidencies = [ref(request, settings, p["p"], p["label"], start=p["start"], end=p["end"], dated=p["dated"],
+                        articles=p["articles"]) for p in cov["presidencies"]]
+    latest = [ref(request, settings, a["a"], a["title"], date=a["date"]) for a in cov["articles"][:LATEST]]
+    return envelope({"counts": counts, "presidencies": presidencies, "latestArticles": latest,
+                     "api": str(request.base_url) + "api"})
 
 
 @router.get("/search", response_class=HTMLResponse, summary="Search page")
