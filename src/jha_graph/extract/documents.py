@@ -156,6 +156,8 @@ def _tokens(title: str) -> set[str]:
 
 
 def _same(a: set[str], b: set[str]) -> bool:
+    # single letters ('e' of 'e-Evidence', 'e-CODEX') say nothing about which document it is
+    a, b = {t for t in a if len(t) > 1}, {t for t in b if len(t) > 1}
     if not a or not b:
         return False
     if 2 * len(a & b) / (len(a) + len(b)) >= 0.6:
@@ -682,6 +684,13 @@ def _agent(text: str, start: int, end: int, ctx: _Context, proposal: bool = Fals
     if inner and not (proposal and inner[0] in (ctx.council, ctx.parliament)) and \
             not (legislative and inner[0] not in (ctx.council, ctx.parliament, ctx.commission)):
         return inner[:1]  # 'Commission proposal', 'Council Decision'; but the 'Europol Regulation' is about Europol
+    # the author after the head: 'annual report of Frontex', 'report by the Presidency on ...'
+    if head is not None and type_of_head(head.group(0)) in ("Report", "Strategy", "Programme", "Guidelines",
+                                                            "ActionPlan", "Roadmap", "Communication", "Other"):
+        after = [x for x in spans if head.end() <= x[0] < end and re.fullmatch(
+            r"\s+(?:of|by)\s+(?:the\s+)?", text[head.end():x[0]]) and not _HEAD_RE.match(text, x[1] + 1)]
+        if after:
+            return [after[0][2]]
     # a possessive just before: "the Commission's proposal"
     poss = [k for a, b, k in spans if b <= start and re.match(r"^['’]s\s+(?:[\w\-]+\s+){0,2}$", text[b:start])]
     if poss:
