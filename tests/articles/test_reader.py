@@ -196,6 +196,15 @@ def test_bom_crlf_nbsp_soft_hyphen_and_link_variants():
     assert "\r" not in a.body
 
 
+def test_html_entities_and_print_without_markdown_title():
+    raw = ("**A Title in Bold**\n\n## News\n\n**Jane Doe**\n\nA &amp; B met (&rarr; eucrim 4/2023, 317) and\n\n"
+           "---\n\nPublished in  \n2024, Vol. 19(2) eucrim pp 70\n\nISSN: 1862-6947\n\n---\n\n"
+           "agreed.\n\n## About eucrim\n\nFooter.\n")
+    a = parse_article(raw.encode(), "x.md")
+    assert (a.format, a.title, a.author, a.issue, a.pages) == ("print", "A Title in Bold", "Jane Doe", "2/2024", "70")
+    assert a.body == "A & B met (→ eucrim 4/2023, 317) and agreed."
+
+
 def test_read_article_from_file(tmp_path):
     p = tmp_path / "Some Item (Copy).md"
     p.write_bytes(WEB.encode())

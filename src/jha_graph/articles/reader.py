@@ -26,6 +26,7 @@ spaces, soft hyphens, zero-width characters, ligatures, hyphenation at line brea
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ _BOLD = re.compile(r"\*\*(?=\S)([^\n]{1,300}?)(?<=\S)\*\*|__(?=\S)([^\n]{1,300}?
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])"
                      r"|(?<![\w_])_(?=[^\s_])([^_\n]{1,300}?)(?<=[^\s_])_(?![\w_])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPLIT_EUCRIM = re.compile(r"\b(?:e ucrim|eu crim|euc rim|eucr im|eucri m)\b")
 
 
@@ -150,6 +152,8 @@ def clean_inline(text: str) -> str:
     text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
     text = _ITALIC.sub(lambda m: m.group(1) or m.group(2), text)
     text = _ESCAPE.sub(r"\1", text)
+    if _ENTITY.search(text):  # '&amp;', '&nbsp;', '&rarr;' in text saved from web pages
+        text = _normalise_chars(html.unescape(text))
     text = _SPLIT_EUCRIM.sub("eucrim", text)
     return re.sub(r" {2,}", " ", text).strip()
 
@@ -307,8 +311,11 @@ def _units(lines: list[str]) -> list[_Unit]:
             continue
         h = _HEADING.match(line)
         if h:
-            units.append(_Unit("heading", [re.sub(r"(?:^|\s+)#+$", "", h.group(2).rstrip()).strip()],
-                               level=len(h.group(1))))
+            text = h.group(2).rstrip()
+            bare = text.rstrip("#")
+            if bare != text and (not bare or bare[-1].isspace()):
+                text = bare  # closing '#'s: '## News ##'
+            units.append(_Unit("heading", [text.strip()], level=len(h.group(1))))
             current = None
             continue
         b = _BULLET.match(line)
@@ -464,15 +471,24 @@ def _check_title(title: str, file: str) -> str:
 # the two formats
 
 def _is_print(lines: list[str]) -> bool:
-    nonempty = [ln for ln in lines if ln.strip()][:6]
-    return any(re.match(r"^\s{0,3}#\s+\S", ln) for ln in nonempty)
+    nonempty = [ln for ln in lines if ln.strip()]
+    if any(re.match(r"^\s{0,3}#{1,2}\s+\S", ln) for ln in nonempty[:6]):
+        return True
+    # no markdown title, but the furniture of the printed issue
+    return any(re.match(r"^\s{0,3}#{1,6}\s+(?:About\s+eucrim|AUTHORS?)\s*$", ln) for ln in nonempty) or (
+        any(re.match(r"^ISSN\b", ln) for ln in nonempty)
+        and any(re.match(r"^Published\s+in\s*(?:\d{4}\b.*)?$", ln.strip()) for ln in nonempty))
 
 
 def _parse_print(lines: list[str], file: str, joiner: _Joiner) -> dict:
     units = _units(lines)
     t = next((i for i, u in enumerate(units) if u.kind == "heading" and u.level == 1), None)
-    if t is None:
-        raise ArticleError(file, "has no recognisable title")
+    if t is None:  # no '# Title': the first heading or line that is not the section label
+        t = next((i for i, u in enumerate(units[:4]) if u.kind != "hr"
+                  and not re.fullmatch(r"News|Spotlight|Articles?|Reports?|Editorial",
+                                       clean_inline(u.raw).strip(" *_:"), re.I)), None)
+        if t is None:
+            raise ArticleError(file, "has no recognisable title")
     title = _check_title(clean_inline(joiner.join(units[t].lines)), file)
     i = t + 1
     # the section heading of the issue ('## News')

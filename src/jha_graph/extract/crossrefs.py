@@ -27,15 +27,16 @@ _ARROW = re.compile(
     rf"[\u2192\u27f6\u2794\u279c\u279d\u279e\u27a1\u21d2\u21e8\u2b95]"
     rf"|[{_DASH}]{{1,2}}>(?!>)"
     r"|=>")
-_SEE = re.compile(
-    r"(?<![\w-])(?:see|See|cf\.|Cf\.)(?:\s+also)?"
-    r"(?:\s*,?\s*(?:for\s+instance|for\s+example|e\.\s?g\.|inter\s+alia|in\s+particular|notably|most\s+recently)\s*,?)?"
-    r"\s+(?:in\s+)?(?:the\s+)?(?=eucrim\s+(?:\d|news|spotlight|issue))", re.I)
+_SEE = re.compile(  # possessive quantifiers: no backtracking over long runs of spaces
+    r"(?<![\w-])(?:see|cf\.)(?:\s++also)?(?:\s*+,\s*+|\s++)"
+    r"(?:(?:for\s+instance|for\s+example|e\.\s?g\.|inter\s+alia|in\s+particular|notably|most\s+recently)"
+    r"(?:\s*+,\s*+|\s++))?(?:in\s++)?(?:the\s++)?(?=eucrim\s+(?:\d|news|spotlight|issue))", re.I)
 _ISSUE = re.compile(r"(?<![\d/.])(\d{1,2}(?:[" + _DASH + r"]\d{1,2})?)\s*/\s*((?:19|20)\d{2})(?!\d)")
 _PAGES_AFTER_ISSUE = re.compile(
     r"\s*(?:[,.:;/]\s*|\s+)(?:(?:pp?|pages?|S)\.?\s*)?(\d{1,4})"
     r"(?:\s*(?:[" + _DASH + r"]|to)\s*(\d{1,4}))?(?![\d/])(?!\s*(?:January|February|March|April|May|June|July"
     r"|August|September|October|November|December)\b)")
+_DASH_ISSUE = re.compile(r"(?<=eucrim )(\d)\s*[" + _DASH + r"]\s*((?:19|20)\d{2})(?!\d)", re.I)
 _PAGES = re.compile(r"(\d{1,4})(?:\s*(?:[" + _DASH + r"]|to)\s*(\d{1,4}))?")
 _NEWS_OF = re.compile(
     r"\b(?:(?:eucrim\s+)?(?:news(?:\s+items?)?|spotlight)|eucrim\s+(?:update|article|report|item))"
@@ -65,9 +66,10 @@ def parse_pages(text: str | None) -> str | None:
 def parse_marker(marker: str) -> tuple[str | None, str | None, str | None, bool]:
     """(issue, pages, news_date, separate_item) of one marker's text."""
     issue = pages = news_date = None
-    m = _ISSUE.search(marker)
+    m = _ISSUE.search(marker) or _DASH_ISSUE.search(marker)
     if m:
-        issue = parse_issue(m.group(0))
+        n = re.sub(f"[{_DASH}]", "-", m.group(1)).lstrip("0") or "0"
+        issue = f"{n}/{m.group(2)}"
         p = _PAGES_AFTER_ISSUE.match(marker, m.end())
         if p:
             pages = f"{p.group(1)}-{p.group(2)}" if p.group(2) else p.group(1)
@@ -143,6 +145,7 @@ class _Depth:
 
 
 def _clean_context(ctx: str) -> str:
+    ctx = re.sub(r"\s+", " ", ctx)  # first, so that no pattern below meets a long run of spaces
     ctx = re.sub(r"\(\s*(?:[;,]\s*)+", "(", ctx)
     ctx = re.sub(r"\(\s*[;,]?\s*\)", "", ctx)
     ctx = re.sub(r"\[\s*\]", "", ctx)
@@ -177,7 +180,8 @@ def find_crossrefs(text: str, raw: str | None = None) -> list[CrossRefFact]:
             end = _marker_end(text, start, body_start, next_start, sent_end, False)
         marker = text[start:end].strip()
         if not marker.endswith(("p.", "pp.", "ff.", "f.")):
-            marker = re.sub(r"[\s,.:]+$", "", marker)
+            while marker and (marker[-1].isspace() or marker[-1] in ",.:"):
+                marker = marker[:-1]
         if not marker or _ARROW.fullmatch(marker):
             continue  # a bare arrow with nothing after it
         found.append((start, start + len(marker), marker, sent_off, sentence))

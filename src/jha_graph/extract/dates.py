@@ -40,8 +40,8 @@ for _i, _name in enumerate(calendar.month_name):
 MONTHS["sept"] = 9
 
 _MONTH_NAMES = "|".join(n for n in calendar.month_name if n)
-# full names, or abbreviations with a full stop ('Sept.', 'Dec.'); 'May' has no abbreviation
-_MON = (rf"(?:{_MONTH_NAMES}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.)")
+# full names, or abbreviations ('Sept.', 'Dec', 'Oct.'); 'May' has no abbreviation
+_MON = (rf"(?:(?:{_MONTH_NAMES})\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.|\b))")
 _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19[5-9][0-9]|20[0-2][0-9]|203[0-5])"
 _SP = r"[ \t\u00a0\u202f\u2009]+"  # spaces inside a date (no line breaks)
@@ -67,7 +67,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("d-dmy", re.compile(
         rf"{_B}(?P<d1>{_DAY})(?:{_RSEP}|(?P<and>{_AND}))(?P<d2>{_DAY}){_SP}(?P<m2>{_MON}),?{_SP}(?P<y2>{_YEAR}){_E}")),
     # 4 March 2024, 1st July 2023, 4 March, 2024
-    ("dmy", re.compile(rf"{_B}(?P<d1>{_DAY}){_SP}(?P<m1>{_MON}),?{_SP}(?P<y1>{_YEAR}){_E}")),
+    ("dmy", re.compile(rf"{_B}(?P<d1>{_DAY}){_SP}(?:of{_SP})?(?P<m1>{_MON}),?{_SP}(?P<y1>{_YEAR}){_E}")),
     # March 4-5, 2024 (US order)
     ("md-dy", re.compile(
         rf"{_B}(?P<m1>{_MON}){_SP}(?P<d1>{_DAY})(?:{_RSEP}|(?P<and>{_AND}))(?P<d2>{_DAY}),?{_SP}(?P<y2>{_YEAR}){_E}")),

@@ -26,7 +26,7 @@ ABBREVIATIONS = {
     "viz", "mio", "bn", "mr", "hon", "sen", "rep", "gov", "amb", "pres",
 }
 
-_END = re.compile(r"(?:[.!?\u2026]+)[\"'\u201d\u2019\u00bb)\]]*(?=\s)")
+_END = re.compile(r"(?<![.!?\u2026])[.!?\u2026]++[\"'\u201d\u2019\u00bb)\]]*+(?=\s)")
 # what may begin the next sentence: a capital, a digit, an opening quote or bracket, an arrow
 _START = re.compile(r"\s+[\"'\u201c\u2018\u00ab(\[]?[A-Z\u00c0-\u00de\u0100-\u017f0-9\u2192]")
 _WORD_BEFORE = re.compile(r"([A-Za-z\u00c0-\u024f.]+)$")
