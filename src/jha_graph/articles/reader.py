@@ -657,5 +657,5 @@ def parse_article(raw: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     stem = Path(name).stem or name
     return ArticleText(file=name, slug=slugify(stem), format=meta["format"], title=meta["title"],
                        date=meta["date"], author=meta["author"], issue=meta["issue"], pages=meta["pages"],
-                       volume=meta["volume"], blocks=blocks,
+                       volume=meta["volume"], blocks=blocks, source=text,
                        sha256=hashlib.sha256(bytes(raw) if not isinstance(raw, str) else raw.encode()).hexdigest())

@@ -20,7 +20,8 @@ from .meetings import find_meetings
 from .model import ArticleFacts, ArticleText
 from .organisations import find_organisations, mentions
 from .presidencies import find_presidencies
-from .text import reference_year, sentences
+from .text import reference_year
+from .text import sentences as split_into_sentences
 from .topics import find_topics
 from .trie import alternation
 
@@ -34,7 +35,7 @@ def _presidency_pattern(ref: Reference) -> re.Pattern:
 
 
 def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
-    sents = sentences(article)
+    sents = split_into_sentences(article)
     year = reference_year(article)
     presidencies = find_presidencies(sents, ref, year)
     country_names = {c.name for c in ref.countries}
@@ -95,7 +96,7 @@ def extract(article: ArticleText, ref: Reference) -> ArticleFacts:
 
     documents = find_documents(sents, org_spans, meetings, org_key, country_code,
                                [p.country for p in presidencies])
-    crossrefs = find_crossrefs(article.body)
+    crossrefs = find_crossrefs(article.body, article.source or None)
     for x in crossrefs:
         # a marker often ends a sentence that only says 'see there': the sentences before it in its
         # paragraph say what the cited item is about

@@ -31,6 +31,7 @@ class ArticleText:
     volume: int | None = None
     blocks: list[Block] = field(default_factory=list)
     sha256: str = ""
+    source: str = field(default="", repr=False)  # the decoded file text, to quote markers as printed
 
     @property
     def body(self) -> str:
