@@ -7,12 +7,18 @@ cross-reference links are rebuilt last.
 """
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Iterable
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from .articles import ArticleError, read_article
 from .config import Settings
@@ -65,43 +71,243 @@ def static_graphs(settings: Settings, ref: Reference) -> dict[NamedNode, list[Qu
     return graphs
 
 
+# Below this many files everything runs in this process; above, extraction (the slow part) runs in
+# worker processes while this one writes.
+PARALLEL_FROM = 200
+CHUNK = 16  # files per task sent to a worker
+BULK_BATCH = 1000  # new articles per bulk load (one journal entry each)
+
+
+def _worker_count(workers: int | None, n_files: int) -> int:
+    if workers is not None:
+        return max(1, workers)
+    if n_files < PARALLEL_FROM:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
+# --- what a worker does (also used in-process): one file to the N-Quads of its graph ------------------
+
+def _extract_file(path: Path, writer: ArticleGraphWriter, ref: Reference, max_bytes: int):
+    """(path, graph, N-Quads bytes, quad count, None) or (path, None, None, 0, what is wrong)."""
+    try:
+        article = read_article(path, max_bytes=max_bytes)
+        graph, quads = writer.quads(extract(article, ref))
+    except ArticleError as e:
+        return path, None, None, 0, str(e)
+    except Exception as e:  # an extractor bug must not cost the other articles
+        log.exception("extraction failed for %s", path)
+        return path, None, None, 0, f"internal error while extracting: {type(e).__name__}: {e}"
+    return path, graph.value, serialize(quads, None, RdfFormat.N_QUADS), len(quads), None
+
+
+def _parallel(files: list[Path], settings: Settings, workers: int) -> Iterator[tuple]:
+    """The results of ``_extract_file`` for ``files``, in order, computed by ``workers`` processes.
+
+    Workers are plain subprocesses (``python -m jha_graph.ingest``), as the query workers are: no
+    fork of a process that holds a store open, and no re-import of the caller's ``__main__`` (which
+    multiprocessing's spawn does, and which fails in an unguarded script).  Chunk ``i`` goes to
+    worker ``i % workers``; each has up to ``DEPTH`` chunks queued, so it never waits for the writer
+    and answers never pile up.  A worker that dies has its chunks done here instead.
+    """
+    depth = 4
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    procs: list[tuple[subprocess.Popen, Connection] | None] = []
+    local: tuple | None = None
+    try:
+        for _ in range(workers):
+            ours, theirs = socket.socketpair()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "jha_graph.ingest", str(theirs.fileno()), settings.base_iri,
+                 str(settings.reference_dir), str(settings.max_article_bytes)],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, close_fds=True)
+            theirs.close()
+            procs.append((proc, Connection(ours.detach())))
+
+        def send(i: int) -> None:
+            worker = procs[i % workers]
+            if i < len(chunks) and worker is not None:
+                try:
+                    worker[1].send([str(p) for p in chunks[i]])
+                except OSError:
+                    pass  # it died: recv will say so
+
+        for i in range(min(len(chunks), workers * depth)):
+            send(i)
+        for i, chunk in enumerate(chunks):
+            worker = procs[i % workers]
+            results = None
+            if worker is not None:
+                try:
+                    results = worker[1].recv()
+                except (EOFError, OSError):
+                    log.warning("an extraction worker died; its articles are extracted here instead")
+                    worker[0].kill()
+                    procs[i % workers] = None
+            if results is None:
+                if local is None:
+                    ref = Reference.load(settings.reference_dir)
+                    local = (ArticleGraphWriter(settings.minter, ref), ref, settings.max_article_bytes)
+                results = [_extract_file(p, *local) for p in chunk]
+            send(i + workers * depth)
+            yield from ((Path(r[0]), *r[1:]) for r in results)
+    finally:
+        for worker in procs:
+            if worker is not None:
+                try:
+                    worker[1].send(None)
+                except OSError:
+                    pass
+        for worker in procs:
+            if worker is not None:
+                try:
+                    worker[0].wait(5)
+                except subprocess.TimeoutExpired:
+                    worker[0].kill()
+                    worker[0].wait()
+                worker[1].close()
+
+
+def _worker_main(fd: int, base_iri: str, reference_dir: str, max_bytes: int) -> None:
+    from .namespaces import Minter
+
+    conn = Connection(fd)
+    ref = Reference.load(reference_dir)
+    writer = ArticleGraphWriter(Minter(base_iri), ref)
+    while True:
+        try:
+            paths = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if paths is None:
+            return
+        results = [_extract_file(Path(p), writer, ref, max_bytes) for p in paths]
+        conn.send([(str(r[0]), *r[1:]) for r in results])
+
+
+class _Batch:
+    """Graphs waiting to be written: new ones go in by the bulk loader, the others replace theirs."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.bulk = hasattr(store, "add_new_graphs")
+        self.graphs: dict[str, tuple[bytes | list[Quad], int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.graphs)
+
+    def __contains__(self, graph: str) -> bool:
+        return graph in self.graphs
+
+    def add(self, graph: str, data: bytes | list[Quad], n: int) -> None:
+        self.graphs[graph] = (data, n)
+
+    def write(self) -> list[str]:
+        new: list[str] = []
+        old: dict[NamedNode, list[Quad]] = {}
+        for graph, (data, _) in self.graphs.items():
+            node = NamedNode(graph)
+            if self.bulk and not self.store.has_graph(node):
+                new.append(graph)
+            else:
+                old[node] = data if isinstance(data, list) else list(parse(data, RdfFormat.N_QUADS))
+        if new:
+            self.store.add_new_graphs([NamedNode(g) for g in new],
+                                      b"".join(self._bytes(self.graphs[g][0]) for g in new))
+        if old:
+            self.store.replace_graphs(old)
+        done = list(self.graphs)
+        self.graphs.clear()
+        return done
+
+    @staticmethod
+    def _bytes(data: bytes | list[Quad]) -> bytes:
+        return data if isinstance(data, bytes) else serialize(data, None, RdfFormat.N_QUADS)
+
+
 def ingest(paths: Iterable[str | Path], store: GraphStore, settings: Settings, *,
-           batch_size: int = 64, progress: Callable[[Iterable], Iterable] | None = None) -> IngestReport:
+           batch_size: int | None = None, progress: Callable[[Iterable], Iterable] | None = None,
+           workers: int | None = None) -> IngestReport:
+    """Read, extract and store the articles under ``paths``; rebuild the cross-reference links.
+
+    ``workers`` processes extract in parallel (default: one per core from ``PARALLEL_FROM`` files
+    on, else none).  Graphs new to the store are bulk-loaded (``BULK_BATCH`` at a time), graphs
+    already there are replaced in transactions of ``batch_size`` (64); either way an article is
+    written whole or not at all.
+    """
     report = IngestReport()
     files, missing = collect(paths)
     report.failed.extend(missing)
     ref = Reference.load(settings.reference_dir)
     store.replace_graphs(static_graphs(settings, ref))
-    writer = ArticleGraphWriter(settings.minter, ref)
-    batch: dict[NamedNode, list[Quad]] = {}
-    source_of: dict[NamedNode, str] = {}
+    batch = _Batch(store)
+    limit = batch_size or (BULK_BATCH if batch.bulk else 64)
+    source_of: dict[str, str] = {}
+    quads_of: dict[str, int] = {}
 
     def flush() -> None:
-        if batch:
-            store.replace_graphs(batch)
-            report.ingested.extend(source_of[g] for g in batch)
-            report.quads += sum(len(q) for q in batch.values())
-            batch.clear()
+        if len(batch):
+            for g in batch.write():
+                report.ingested.append(source_of[g])
+                report.quads += quads_of[g]
 
-    for path in (progress(files) if progress else files):
-        try:
-            article = read_article(path, max_bytes=settings.max_article_bytes)
-            graph, quads = writer.quads(extract(article, ref))
-        except ArticleError as e:
-            report.failed.append((str(path), str(e)))
-            continue
-        except Exception as e:  # an extractor bug must not cost the other articles
-            log.exception("extraction failed for %s", path)
-            report.failed.append((str(path), f"internal error while extracting: {type(e).__name__}: {e}"))
+    n_workers = _worker_count(workers, len(files))
+    if n_workers > 1:
+        results = _parallel(files, settings, n_workers)
+    else:
+        writer = ArticleGraphWriter(settings.minter, ref)
+        max_bytes = settings.max_article_bytes
+        results = (_extract_file(p, writer, ref, max_bytes) if batch.bulk else _extract_quads(p, writer, ref, max_bytes)
+                   for p in files)
+    if progress:
+        results = progress(results, total=len(files)) if _takes_total(progress) else progress(results)
+
+    for path, graph, data, n, problem in results:
+        if problem is not None:
+            report.failed.append((str(path), problem))
             continue
         if graph in source_of:
             report.duplicates.append((str(path), source_of[graph]))
             if graph not in batch:  # already written: this file replaces it
                 report.ingested.remove(source_of[graph])
+                report.quads -= quads_of[graph]
         source_of[graph] = str(path)
-        batch[graph] = quads
-        if len(batch) >= batch_size:
+        quads_of[graph] = n
+        batch.add(graph, data, n)
+        if len(batch) >= limit:
             flush()
     flush()
     report.links = rebuild_links(store, settings.minter)
     return report
+
+
+def _extract_quads(path: Path, writer: ArticleGraphWriter, ref: Reference, max_bytes: int):
+    """Like ``_extract_file``, for stores without a bulk path: the quads themselves."""
+    try:
+        article = read_article(path, max_bytes=max_bytes)
+        graph, quads = writer.quads(extract(article, ref))
+    except ArticleError as e:
+        return path, None, None, 0, str(e)
+    except Exception as e:  # an extractor bug must not cost the other articles
+        log.exception("extraction failed for %s", path)
+        return path, None, None, 0, f"internal error while extracting: {type(e).__name__}: {e}"
+    return path, graph.value, quads, len(quads), None
+
+
+def _takes_total(progress: Callable) -> bool:
+    try:
+        return "total" in inspect.signature(progress).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+if __name__ == "__main__":  # python -m jha_graph.ingest FD BASE_IRI REFERENCE_DIR MAX_BYTES (see _parallel)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    from jha_graph.ingest import _worker_main as _main  # results must not name __main__
+
+    _main(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]))

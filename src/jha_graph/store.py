@@ -15,6 +15,7 @@ what makes re-ingesting an article idempotent and an interrupted ingest harmless
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Protocol
@@ -83,6 +84,12 @@ def _insert_data(graphs: Mapping[NamedNode, Iterable[Quad]]) -> str:
     return "\n".join(parts).rstrip(" ;")
 
 
+# Named graphs being bulk-loaded, one IRI a line: written (and synced) before the bulk loader starts and
+# removed when it is done.  Whoever opens the store for writing next drops the graphs it lists, so a
+# bulk load cut short (a kill, a crash) never leaves part of an article behind.
+BULK_JOURNAL = "jha-bulk-load.journal"
+
+
 class EmbeddedStore:
     """pyoxigraph on disk (or in memory with ``path=None``)."""
 
@@ -100,6 +107,8 @@ class EmbeddedStore:
         except OSError as e:
             mode = "read-only" if read_only else "for writing"
             raise StoreError(f"cannot open the store at {self.path} {mode}: {e}") from e
+        if self.path is not None and not read_only:
+            self._finish_interrupted_bulk_load()
 
     @property
     def raw(self) -> Store:
@@ -121,6 +130,51 @@ class EmbeddedStore:
     def bulk_load(self, quads: Iterable[Quad]) -> None:
         """Fast, non-transactional load for building a fresh store (benchmarks, big imports)."""
         self._store.bulk_extend(quads)
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def add_new_graphs(self, graphs: Iterable[NamedNode], nquads: bytes) -> None:
+        """Add named graphs that are not in the store yet, given whole as N-Quads, with the bulk loader.
+
+        Two to three times faster than a transaction (``replace_graphs``), and still all or nothing
+        per graph: the graphs are listed in a journal first, and a load cut short is undone by
+        dropping them when the store is next opened for writing (see ``BULK_JOURNAL``).  The caller
+        makes sure the graphs are new; their quads are added, nothing is removed.
+        """
+        graphs = list(graphs)
+        if not graphs:
+            return
+        if self.path is None:  # in memory: nothing survives a crash anyway
+            self._store.load(nquads, RdfFormat.N_QUADS)
+            return
+        journal = self.path / BULK_JOURNAL
+        with journal.open("w", encoding="utf-8") as f:
+            f.write("".join(f"{g.value}\n" for g in graphs))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            self._store.bulk_load(nquads, RdfFormat.N_QUADS)
+        except (OSError, SyntaxError) as e:
+            self._finish_interrupted_bulk_load()
+            raise StoreError(f"bulk-loading {len(graphs)} graph(s) failed, nothing was written: {e}") from e
+        journal.unlink()
+
+    def _finish_interrupted_bulk_load(self) -> None:
+        journal = self.path / BULK_JOURNAL
+        try:
+            listed = journal.read_text(encoding="utf-8").split()
+        except FileNotFoundError:
+            return
+        graphs = []
+        for iri in listed:
+            try:
+                graphs.append(NamedNode(iri))
+            except ValueError:  # cut off while the journal was written: the load had not started
+                pass
+        self.drop_graphs(graphs)
+        self._store.flush()
+        journal.unlink()
 
     def query(self, sparql: str, *, union: bool = True, default_graph=None, named_graphs=None,
               substitutions=None):
