@@ -346,7 +346,9 @@ class _Joiner:
 
     def __init__(self, text: str) -> None:
         self.words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
-        self.hyphenated = {w.lower() for w in re.findall(r"[^\W\d_]+-[^\W\d_]+", text)}
+        # anchored at a word start and possessive: unanchored, every letter of a long word was tried as a
+        # start, each scanning to the word's end (quadratic: a 60 kB word took 30 s)
+        self.hyphenated = {w.lower() for w in re.findall(r"(?<![^\W\d_])[^\W\d_]++-[^\W\d_]+", text)}
 
     def join(self, lines: list[str]) -> str:
         parts: list[str] = []

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .model import ArticleText, Evidence
-from .sentences import split_sentences
+from .sentences import MAX_SENTENCE, split_sentences
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def sentences(article: ArticleText) -> list[Sentence]:
     out: list[Sentence] = []
     offset = 0
     for i, block in enumerate(article.blocks):
-        if block.kind == "heading":
+        if block.kind == "heading" and len(block.text) <= MAX_SENTENCE:
             out.append(Sentence(block.text, offset, i, block.kind))
         else:
             for off, s in split_sentences(block.text):
