@@ -126,7 +126,7 @@ _ACT = (r"present(?:ed|s)?|publish(?:ed|es)?|releas(?:ed|es)|tabled|tables|propo
         r"issu(?:ed|es)|unveil(?:ed|s)|put\s+forward|puts\s+forward|submitted|submits|set\s+out|sets\s+out|"
         r"drew\s+up|drawn\s+up|draws\s+up|prepared|delivered|adopt(?:ed|s)|approv(?:ed|es)|endors(?:ed|es)|"
         r"compiled|finali[sz]ed|signed|concluded|put\s+into\s+force|made\s+public|produced|came\s+up\s+with|"
-        r"presented|outlined|announced")
+        r"presented|outlined|announced|passed")
 _ACT_RE = re.compile(rf"\b(?:{_ACT})\b", re.I)
 _PENDING = re.compile(r"\b(?:propos(?:al|als|ed|es)|draft|pending|negotiat\w*|trilogues?|plan(?:s|ned)?\s+to|"
                       r"will\s+(?:propose|present|table)|intends?\s+to|general\s+approach|provisional\s+agreement|"
@@ -255,12 +255,22 @@ def _anaphoric_details(s: Sentence, facts: list[DocumentFact], ctx: _Context) ->
 
 
 def _inherit(facts: list[DocumentFact], lead: Sentence, ctx: _Context) -> None:
-    """List items take the author and the date that the paragraph introducing the list states."""
-    verb = _ACT_RE.search(lead.text)
-    if verb is None:
+    """List items take the author and the date that the paragraph introducing the list states:
+    those of its last verb of adoption or presentation (not one used as an adjective, 'the proposed laws');
+    a verb in the passive with no agent takes the subject of its sentence ('Parliament and Council
+    reached agreement ..., and the acts were adopted in April 2024')."""
+    text = lead.text
+    verbs = [m for m in _ACT_RE.finditer(text) if not re.search(r"\b(?:the|a|an|its|their)\s+$", text[:m.start()])]
+    if not verbs:
         return
-    by = _agent(lead.text, verb.end(), verb.end(), ctx)
-    date = _date_for(lead.text, verb.end(), verb.end())
+    verb = verbs[-1]
+    by = _agent(text, verb.end(), verb.end(), ctx)
+    if not by:
+        sentence_start = max([m.end() for m in re.finditer(r"[.!?]\s", text[:verb.start()])], default=0)
+        spans = [x for x in ctx.spans(text) if sentence_start <= x[0] < verb.start()]
+        if spans and not text[sentence_start:spans[0][0]].strip(" ,").replace("The", "").replace("the", "").strip():
+            by = _coordinated(spans, spans[0][0], text)
+    date = _date_for(text, verb.end(), verb.end())
     for f in facts:
         f.by = f.by or by
         f.date = f.date or date
@@ -319,8 +329,9 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
             fact.aliases.append(alias.group(1) or alias.group(2))
             end = alias.end()
             fact.generic = False
-        if not _details(fact, s, start, end, ctx, meeting) and date_hint:
-            fact.date = date_hint
+        if not _details(fact, s, start, end, ctx, meeting):
+            year = re.match(r"(?:\S+['’]s\s+)?((?:19|20)\d\d)\s+(?![-–/])", text[start:end])
+            fact.date = date_hint or (year.group(1) if year else None)  # 'the 2006 data retention directive' 
         spans.append((start, end))
         out.append(fact)
         return fact
@@ -781,7 +792,7 @@ def _date_for(text: str, start: int, end: int) -> str | None:
         if re.fullmatch(r"\s*,?\s*(?:of|from|dated)\s*", between):
             return d.value_start
         if re.fullmatch(rf"\s*,?\s*(?:(?:which|that)\s+(?:(?:the\s+)?(?:[A-Z][\w\-’']*\s+){{1,5}}(?:\([A-Z]+\)\s+)?)?)?"
-                        rf"(?:(?:was|were|had\s+been|has\s+been|have\s+been|is|are|had|has|have)\s+)?"
+                        rf"(?:(?:was|were|had|has|have|been|is|are|already|also|just|recently)\s+)*"
                         rf"(?:(?:first|officially|formally|jointly|already)\s+)?(?:{_ACT})(?:\s+by\s+[^,;.]{{2,80}}?)?"
                         rf"\s+(?:on|in|at\s+the\s+end\s+of)?\s*", between, re.I):
             return d.value_start if not d.value_end or d.value_end == d.value_start else None
