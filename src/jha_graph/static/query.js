@@ -14,11 +14,25 @@
   var host = document.getElementById("yasgui");
   if (typeof Yasgui === "undefined" || !host) return; // the plain form stays
   var endpoint = new URL(cfg.endpoint, window.location.href).href;
+  var downloads = document.getElementById("downloads");
+  var links = document.getElementById("download-links");
   var Yasqe = Yasgui.Yasqe;
 
-  // completion: local lists only (mutate the defaults: lodash merges arrays index by index)
-  Yasqe.forkAutocompleter("class", { name: "jhaClass", get: cfg.classes, bulk: false, persistenceId: null }, false);
-  Yasqe.forkAutocompleter("property", { name: "jhaProperty", get: cfg.properties, bulk: false, persistenceId: null }, false);
+  // completion: local lists only (mutate the defaults: lodash merges arrays index by index).  A prefixed
+  // name completes even when the query does not declare its prefix, since the endpoint predeclares them.
+  var iriToken = Yasqe.Autocompleters.property.preProcessToken;
+  function predeclared(yasqe, token) {
+    var t = iriToken(yasqe, token);
+    if (t.tokenPrefix && !t.tokenPrefixUri && cfg.prefixes[t.tokenPrefix.slice(0, -1)]) {
+      t.tokenPrefixUri = cfg.prefixes[t.tokenPrefix.slice(0, -1)];
+      t.autocompletionString = t.tokenPrefixUri + token.string.trim().substring(t.tokenPrefix.length);
+    }
+    return t;
+  }
+  Yasqe.forkAutocompleter("class", { name: "jhaClass", get: cfg.classes, bulk: false, persistenceId: null,
+                                     preProcessToken: predeclared }, false);
+  Yasqe.forkAutocompleter("property", { name: "jhaProperty", get: cfg.properties, bulk: false, persistenceId: null,
+                                        preProcessToken: predeclared }, false);
   var completers = ["prefixes", "variables", "jhaClass", "jhaProperty"];
   Yasqe.defaults.autocompleters = completers.slice();
   Yasgui.defaults.yasqe.autocompleters = completers.slice();
@@ -85,21 +99,9 @@
   var plain = document.getElementById("plain-query");
   if (plain) plain.hidden = true;
 
-  // ?query=...[&run=1] or ?example=name opens it in a tab
-  var params = new URLSearchParams(window.location.search);
-  if (params.get("query")) openQuery(params.get("query"), "Linked query", params.get("run") === "1");
-  else if (params.get("example") && byName[params.get("example")]) {
-    var ex = byName[params.get("example")];
-    select.value = ex.name;
-    described.textContent = ex.description || ex.title;
-    openQuery(ex.sparql, ex.name.split("/").pop(), params.get("run") === "1");
-  }
-
   // downloads: every format the endpoint has for this kind of query, fetched by GET from this server
   var EXT = { json: "srj", xml: "srx", csv: "csv", tsv: "tsv", ttl: "ttl", nt: "nt", rdf: "rdf", jsonld: "jsonld",
               trig: "trig", nq: "nq" };
-  var downloads = document.getElementById("downloads");
-  var links = document.getElementById("download-links");
   function updateDownloads() {
     var tab = yasgui.getTab();
     var yasqe = tab && tab.getYasqe && tab.getYasqe();
@@ -123,6 +125,16 @@
     });
   }
   updateDownloads();
+
+  // ?query=...[&run=1] or ?example=name opens it in a tab
+  var params = new URLSearchParams(window.location.search);
+  if (params.get("query")) openQuery(params.get("query"), "Linked query", params.get("run") === "1");
+  else if (params.get("example") && byName[params.get("example")]) {
+    var ex = byName[params.get("example")];
+    select.value = ex.name;
+    described.textContent = ex.description || ex.title;
+    openQuery(ex.sparql, ex.name.split("/").pop(), params.get("run") === "1");
+  }
 
   // IRIs in the results link to their pages on this server
   var base = cfg.base;
