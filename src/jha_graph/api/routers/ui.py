@@ -392,6 +392,9 @@ def _ticks(lo: dt.date, hi: dt.date, scale: float, y) -> list[str]:
         step = 1
         while step * 365 * scale < 16:
             step += 1
+        if lo.month != 1 and (y(dt.date(lo.year + 1, 1, 1)) - y(lo)) > 18:  # where the axis starts
+            out.append(f'<text x="{AXIS_X - 14}" y="{y(lo) + 4:.1f}" text-anchor="end" font-size="11" '
+                       f'fill="{COLOURS["muted"]}">{MONTHS[lo.month - 1][:3]} {lo.year}</text>')
         for year in range(lo.year, hi.year + 1):
             d = dt.date(year, 1, 1)
             if d < lo or (year - lo.year) % step:
