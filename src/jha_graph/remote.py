@@ -705,8 +705,12 @@ class RemoteStore:
             ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
             fmt = _TRIPLE_TYPES.get(ctype, RdfFormat.N_TRIPLES)
             return (_triple(t) for t in parse(response.content, fmt))
-        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-        return iter(self._query(prepare(text, virtuoso=self.is_virtuoso), "CONSTRUCT"))
+        return self._select_triples(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+
+    def _select_triples(self, text: str) -> Iterator[Triple]:
+        """Triples read with SELECT, not CONSTRUCT: Virtuoso cuts both at ResultSetMaxRows, but says so
+        (X-SPARQL-MaxRows) only for SELECT."""
+        return (Triple(r["s"], r["p"], r["o"]) for r in self._query(prepare(text, virtuoso=self.is_virtuoso), "SELECT"))
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         graphs = [graph] if graph is not None else self.named_graphs()
@@ -723,9 +727,8 @@ class RemoteStore:
             serialize(self.quads(graph), output, rdf_format, prefixes=_dump_prefixes(rdf_format))
             return
         # a triple format: the union of all graphs (or the one graph asked for), deduplicated
-        text = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }" if graph is None
-                else f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-        triples = self._query(prepare(text, virtuoso=self.is_virtuoso), "CONSTRUCT")
+        triples = self._select_triples("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }") if graph is None \
+            else self._triples(graph)
         serialize(triples, output, rdf_format, prefixes=_dump_prefixes(rdf_format))
 
     def __len__(self) -> int:

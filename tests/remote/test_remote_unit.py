@@ -73,7 +73,8 @@ def test_virtuoso_rewrites():
     assert "{ FILTER(false) } GRAPH <http://in>" in q
     # parameters are written in (not in sub-selects, nor where assigned) and constants folded
     q = prepare('SELECT ?e ?t WHERE { ?e a ?c FILTER(COALESCE(?t, "") = "" || EXISTS { ?e a/rdfs:subClassOf* ?t }) '
-                'FILTER(BOUND(?t)) { SELECT ?t WHERE { ?t ?p ?o } } BIND(1 AS ?t) }', {Variable("t"): IRI}, virtuoso=True)
+                'FILTER(BOUND(?t)) { SELECT ?t WHERE { ?t ?p ?o } } BIND(1 AS ?t) }',
+                {Variable("t"): IRI}, virtuoso=True)
     assert 'FILTER(<http://example.org/a> = "" || EXISTS { ?e a/rdfs:subClassOf* <http://example.org/a> })' in q
     assert "BOUND(?t)" in q and "{ SELECT ?t WHERE { ?t ?p ?o } }" in q and "AS ?t" in q
     assert q.rstrip().endswith("VALUES (?t) { (<http://example.org/a>) }\n}")
@@ -91,7 +92,8 @@ def test_reads_only_named_graphs():
 def test_one_graph_is_replaced_by_operations_every_server_accepts():
     g = NamedNode("http://example.org/g")
     p = NamedNode("http://example.org/p")
-    ground = [Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(i), g) for i in range(DATA_TRIPLES_PER_OPERATION + 5)]
+    ground = [Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(i), g)
+              for i in range(DATA_TRIPLES_PER_OPERATION + 5)]
     chains = []
     for _ in range(TEMPLATE_TRIPLES_PER_OPERATION // 3 + 10):  # chains of three triples that share blank nodes
         a, b = BlankNode(), BlankNode()
@@ -170,8 +172,8 @@ def test_a_server_without_the_union_default_graph_is_refused():
         q = form(request)["query"]
         if q.startswith("SELECT ?s ?p ?o"):
             return httpx.Response(200, headers={"content-type": "application/sparql-results+xml"}, content=(
-                b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="s"/>'
-                b'<variable name="p"/><variable name="o"/></head><results><result><binding name="s"><uri>http://x/s</uri>'
+                b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+                b'<variable name="s"/><variable name="p"/><variable name="o"/></head><results><result><binding name="s"><uri>http://x/s</uri>'
                 b'</binding><binding name="p"><uri>http://x/p</uri></binding><binding name="o"><literal>o</literal>'
                 b'</binding></result></results></sparql>'))
         body = XML_TRUE.replace(b"true", b"false") if q.startswith("ASK") else XML_TRUE
