@@ -23,9 +23,12 @@ Semantics kept identical to the embedded store (docs/remote-stores.md lists ever
   top-level WHERE group; terms are written by pyoxigraph (N-Triples syntax), never pasted from input.
 * Blank nodes survive: the triples that contain them are written with ``INSERT {…} WHERE {}`` (Virtuoso
   refuses blank nodes in ``INSERT DATA``), each connected group of them in one operation.
-* Virtuoso: its own graphs (``virtrdf#`` …) are excluded from every query, ``GRAPH x { }`` (which it
-  answers true for any x) is rewritten to a pattern it evaluates correctly, its blank node ids are made
-  parseable, and answers it cut (``ResultSetMaxRows``, anytime queries) are refused, not returned short.
+* Graphs are read with SELECT (never CONSTRUCT, which Virtuoso cuts at ResultSetMaxRows silently), and
+  answers a server says it cut (Virtuoso's ``X-SPARQL-MaxRows``, anytime queries) are refused.
+* Virtuoso (recognised by its ``Server`` header): its own graphs are excluded from every query;
+  parameters are written into the query as terms (plus a VALUES block at the end, for the answers);
+  ``GRAPH x { }``, and ``GRAPH <g>`` outside a given dataset, which it gets wrong, are rewritten; its
+  blank node ids are made parseable.
 
 >>> _values_block({Variable("iri"): NamedNode("http://example.org/a")})
 'VALUES (?iri) { (<http://example.org/a>) }'
@@ -66,12 +69,10 @@ log = logging.getLogger(__name__)
 
 # A graph IRI no one writes: naming it as the only default graph gives a query an empty default graph.
 EMPTY_DEFAULT = "urn:x-jha-graph:no-default-graph"
-# The graph of Virtuoso's own schema: in every database, never to be dropped, excluded from every query.
-# (Excluding more graphs the same way overflows Virtuoso 7.2's cost model on queries with many OPTIONALs.)
-VIRTUOSO_SYSTEM_GRAPH = "http://www.openlinksw.com/schemas/virtrdf#"
-# Graphs a new Virtuoso database also holds (LDP terms, a service description): data like any other,
-# so they appear in the union until they are dropped (docs/remote-stores.md); a warning says so.
-VIRTUOSO_SAMPLE_GRAPHS = ("http://www.w3.org/ns/ldp#", "http://localuriqaserver/sparql")
+# Graphs Virtuoso keeps for itself (its schema; LDP terms and a service description it loads again at
+# every start): excluded from every query, so that jha-graph sees only its own graphs.
+VIRTUOSO_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                   "http://localuriqaserver/sparql")
 # Virtuoso's SPARQL compiler gives up on an INSERT DATA of ~4,900 triples ("memory exhausted") and on an
 # INSERT template of ~1,200 ("generated SQL text has exceeded 10000 lines"): operations stay below both.
 DATA_TRIPLES_PER_OPERATION = 2000
@@ -306,7 +307,7 @@ def prepare(text: str, substitutions: Mapping | None = None, *, virtuoso: bool =
     if virtuoso and query_form_or_none(toks) is not None and not _names_a_graph(toks):
         # Virtuoso 7.2 answers nothing for GRAPH <iri> { … } once any graph is excluded, so a query
         # that names its graphs goes without (and cannot meet Virtuoso's own graphs but through ?g)
-        prologue = [f"DEFINE input:{kind}-graph-exclude <{VIRTUOSO_SYSTEM_GRAPH}>"
+        prologue = [f"DEFINE input:{kind}-graph-exclude <{g}>" for g in VIRTUOSO_GRAPHS
                     for kind in ("default", "named")] + prologue
     return "\n".join([*prologue, text]) if prologue else text
 
@@ -532,18 +533,7 @@ class RemoteStore:
         if self._server is None:
             self._request("POST", self.query_url, what="connecting", idempotent=True,
                           data={"query": "ASK {}"}, headers={"Accept": RESULTS_XML}).close()
-            if "virtuoso" in (self._server or "").lower():
-                self._warn_sample_graphs()
         return "virtuoso" in (self._server or "").lower()
-
-    def _warn_sample_graphs(self) -> None:
-        values = " ".join(f"<{g}>" for g in VIRTUOSO_SAMPLE_GRAPHS)
-        text = f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-        found = [r["g"].value for r in self._query(text, "SELECT")]
-        if found:
-            log.warning("the Virtuoso server at %s holds graphs it installed itself (%s): they are part of the "
-                        "union of all graphs jha-graph queries; drop them (DROP SILENT GRAPH <…> as dba, see "
-                        "docs/remote-stores.md) unless you mean to keep them", self.query_url, ", ".join(found))
 
     # --- queries -------------------------------------------------------------------------------------
     def query(self, sparql: str, *, union: bool = True, default_graph=None, named_graphs=None,
