@@ -26,6 +26,7 @@ from .extract import extract
 from .graph import ArticleGraphWriter
 from .links import rebuild as rebuild_links
 from .reference import Reference
+from .search import SearchIndex, rows_from_quads
 from .store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -191,8 +192,9 @@ def _worker_main(fd: int, base_iri: str, reference_dir: str, max_bytes: int) -> 
 class _Batch:
     """Graphs waiting to be written: new ones go in by the bulk loader, the others replace theirs."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, index: SearchIndex | None = None) -> None:
         self.store = store
+        self.index = index  # the search index, told about every graph written
         self.bulk = hasattr(store, "add_new_graphs")
         self.graphs: dict[str, tuple[bytes | list[Quad], int]] = {}
 
@@ -219,9 +221,17 @@ class _Batch:
                                       b"".join(self._bytes(self.graphs[g][0]) for g in new))
         if old:
             self.store.replace_graphs(old)
+        if self.index is not None:
+            self.index.replace_graphs({
+                g.value: rows_from_quads(quads) for g, quads in old.items()} | {
+                g: rows_from_quads(self._quads(self.graphs[g][0])) for g in new})
         done = list(self.graphs)
         self.graphs.clear()
         return done
+
+    @staticmethod
+    def _quads(data: bytes | list[Quad]) -> Iterable[Quad]:
+        return data if isinstance(data, list) else parse(data, RdfFormat.N_QUADS)
 
     @staticmethod
     def _bytes(data: bytes | list[Quad]) -> bytes:
@@ -230,20 +240,39 @@ class _Batch:
 
 def ingest(paths: Iterable[str | Path], store: GraphStore, settings: Settings, *,
            batch_size: int | None = None, progress: Callable[[Iterable], Iterable] | None = None,
-           workers: int | None = None) -> IngestReport:
+           workers: int | None = None, search: SearchIndex | None = None) -> IngestReport:
     """Read, extract and store the articles under ``paths``; rebuild the cross-reference links.
 
     ``workers`` processes extract in parallel (default: one per core from ``PARALLEL_FROM`` files
     on, else none).  Graphs new to the store are bulk-loaded (``BULK_BATCH`` at a time), graphs
     already there are replaced in transactions of ``batch_size`` (64); either way an article is
     written whole or not at all.
+
+    The search index (``search``, default: the one beside an on-disk store, see :mod:`.search`) gets
+    the names and evidence sentences of every graph written; it is marked dirty until the end, so a
+    run cut short leaves it to be rebuilt from the store.
     """
+    index = search if search is not None else SearchIndex.for_store(store)
+    try:
+        return _ingest(paths, store, settings, batch_size, progress, workers, index)
+    finally:
+        if index is not None and search is None:
+            index.close()
+
+
+def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, workers,
+            index: SearchIndex | None) -> IngestReport:
     report = IngestReport()
     files, missing = collect(paths)
     report.failed.extend(missing)
     ref = Reference.load(settings.reference_dir)
-    store.replace_graphs(static_graphs(settings, ref))
-    batch = _Batch(store)
+    statics = static_graphs(settings, ref)
+    if index is not None:
+        index.mark_dirty()
+    store.replace_graphs(statics)
+    if index is not None:
+        index.replace_quads({g.value: quads for g, quads in statics.items()})
+    batch = _Batch(store, index)
     limit = batch_size or (BULK_BATCH if batch.bulk else 64)
     source_of: dict[str, str] = {}
     quads_of: dict[str, int] = {}
@@ -280,7 +309,9 @@ def ingest(paths: Iterable[str | Path], store: GraphStore, settings: Settings, *
         if len(batch) >= limit:
             flush()
     flush()
-    report.links = rebuild_links(store, settings.minter)
+    report.links = rebuild_links(store, settings.minter)  # the links graph holds no names or sentences
+    if index is not None:
+        index.mark_clean(store)
     return report
 
 
