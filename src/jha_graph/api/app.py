@@ -11,6 +11,7 @@ from ..config import Settings, get_settings
 from ..sparql.executor import QueryExecutor, Writer
 from ..sparql.snapshot import open_served_store
 from . import errors, middleware
+from .deps import install_search, search_for
 from .routers import ROUTERS
 
 
@@ -18,10 +19,13 @@ from .routers import ROUTERS
 async def _lifespan(app: FastAPI):
     # query workers are processes: start them with the server, and never leave them behind
     app.state.executor.start()
+    search_for(app.state)  # open the search index, or build it if it does not match the store
     try:
         yield
     finally:
         app.state.executor.close()
+        if getattr(app.state, "jha_search", None) is not None:
+            app.state.jha_search.close()
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
@@ -35,6 +39,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.state.store = store if store is not None else open_served_store(settings)
     app.state.executor = QueryExecutor.for_store(app.state.store, settings)
     app.state.writer = Writer(app.state.store) if settings.update_token else None
+    install_search(app.state)
     errors.install(app)
     middleware.install(app, settings)
     for name in ROUTERS:

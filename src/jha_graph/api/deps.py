@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hmac
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,6 +13,7 @@ from ..canned import CannedQueries
 from ..config import Settings
 from ..linked_data import OntologyDoc
 from ..namespaces import Minter
+from ..search import SearchIndex
 from ..sparql.executor import QueryExecutor, Writer
 from ..store import GraphStore
 from .errors import ApiError
@@ -92,7 +95,69 @@ def get_ontology(request: Request) -> OntologyDoc | None:
     return ontology_for(request.app.state)
 
 
+# The search index (src/jha_graph/search.py): the one beside an on-disk store, else a temporary file;
+# rebuilt from the store when it does not match it (at start), and after this server wrote the store.
+_SEARCH_LOCK = threading.Lock()
+_STATE_OF_STORE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> app.state
+
+
+def search_for(state) -> SearchIndex:
+    """The app's search index (``state`` is ``app.state``), opened (and if need be rebuilt) once."""
+    index = getattr(state, "jha_search", None)
+    if index is not None and not getattr(state, "jha_search_stale", False):
+        return index
+    with _SEARCH_LOCK:
+        index = getattr(state, "jha_search", None)
+        if index is None:
+            index = SearchIndex.for_store(state.store) or SearchIndex.temporary_file()
+            index.ensure(state.store)
+            state.jha_search = index
+        elif getattr(state, "jha_search_stale", False):
+            state.jha_search_stale = False
+            index.rebuild(state.store)
+    return index
+
+
+def search_for_store(store) -> SearchIndex | None:
+    """The search index of the app serving ``store`` (for callers that were handed the store)."""
+    try:
+        state = _STATE_OF_STORE.get(store)
+    except TypeError:  # not weakly referable
+        return None
+    return search_for(state) if state is not None else None
+
+
+def install_search(state) -> None:
+    """Remember which app serves the store, and make every write through the server's ``Writer``
+    mark the search index stale (all of them go through its ``_update``): the next search rebuilds
+    it, and so does a restart before then."""
+    try:
+        _STATE_OF_STORE[state.store] = state
+    except TypeError:
+        pass
+    writer = getattr(state, "writer", None)
+    if writer is None:
+        return
+    inner = writer._update
+
+    def _update(*args, **kwargs):
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            state.jha_search_stale = True
+            index = getattr(state, "jha_search", None)
+            if index is not None:
+                index.mark_dirty()
+
+    writer._update = _update
+
+
+def get_search(request: Request) -> SearchIndex:
+    return search_for(request.app.state)
+
+
 PageDep = Annotated[Page, Depends(get_page)]
+SearchDep = Annotated[SearchIndex, Depends(get_search)]
 CannedDep = Annotated[CannedQueries, Depends(get_canned)]
 OntologyDep = Annotated[OntologyDoc | None, Depends(get_ontology)]
 

@@ -8,7 +8,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ...config import Settings
 from ...linked_data import ALL_SUFFIXES, describe
-from ..deps import MinterDep, OntologyDep, PageDep, SettingsDep, StoreDep
+from ..deps import MinterDep, OntologyDep, PageDep, SearchDep, SettingsDep, StoreDep, search_for_store
 from ..envelope import envelope
 from ..errors import ApiError
 from .api import NAME_PATH, class_param, curies, iri_param, next_page, page_url, ref, rows, run, split_types, text
@@ -137,11 +137,20 @@ def get_entity_by_iri(
     return envelope(data)
 
 
-def search_entities(store, settings: Settings, q: str, type: str | None, after: str | None,
+def search_entities(index, settings: Settings, q: str, type: str | None, after: str | None,
                     limit: int) -> list[dict]:
-    """Up to ``limit + 1`` matches (the extra one says there is a next page), as plain rows."""
-    return rows(run(store, SEARCH + f"LIMIT {limit + 1}", q=Literal(q), prefix=Literal(settings.base_iri + "id/"),
-                    type=class_param(type), after=text(after)))
+    """Up to ``limit + 1`` matches (the extra one says there is a next page), as plain rows, from the
+    search index (``index``: a ``SearchIndex``, or the store an app serves), which answers as the
+    ``SEARCH`` query would without scanning every literal of the store."""
+    if not hasattr(index, "search"):
+        found = search_for_store(index)
+        if found is None:  # a store no app serves: the query itself
+            return rows(run(index, SEARCH + f"LIMIT {limit + 1}", q=Literal(q),
+                            prefix=Literal(settings.base_iri + "id/"), type=class_param(type), after=text(after)))
+        index = found
+    cls = class_param(type)
+    return index.search(q, prefix=settings.base_iri + "id/", type_iri=cls.value if cls is not None else None,
+                        after=after, limit=limit + 1)
 
 
 @router.get("/api/search", summary="Search names, titles and evidence sentences")
@@ -149,10 +158,11 @@ def search(
     request: Request, settings: SettingsDep, store: StoreDep, page: PageDep,
     q: Annotated[str, Query(min_length=2, max_length=200, description="Text to find (any case, literally)")],
     type: Annotated[str | None, Query(description="Only entities of this class (as for /api/entities)")] = None,
+    index: SearchDep = None,
 ) -> dict:
     """Entities whose names or titles contain the text, or that an evidence sentence containing it is
     about; ordered by IRI.  The text is matched literally (no patterns) and case-insensitively."""
-    found = search_entities(store, settings, q, type, page.after, page.limit)
+    found = search_entities(index if index is not None else store, settings, q, type, page.after, page.limit)
     items, nxt = next_page(request, found, page, key=lambda r: r["e"])
     data = []
     for r in items:
