@@ -146,6 +146,15 @@ def _crossref(seed: int, i: int, r: random.Random) -> str:
     return r.choice(["(→ separate news item)", "(→ separate news item)", "(→ related link)"])
 
 
+def _separate_item(seed: int, i: int, r: random.Random) -> str:
+    """A sentence about an earlier article, citing it by topic only, as 'separate news item'."""
+    j = r.randrange(max(0, i - 500), i)
+    t = meta(seed, j)
+    return r.choice([f"The {t.doc_kind} on {t.subject} is reported on elsewhere (→ separate news item).",
+                     f"A {t.doc_kind} on {t.keyword} was also put forward in this context (→ separate news item).",
+                     f"This follows the {t.doc_kind} on {t.subject} (→ separate news item)."])
+
+
 def _sentences(seed: int, i: int, m: Meta, r: random.Random) -> list[list[str]]:
     """Paragraphs of sentences about one event, its documents and its actors."""
     ref = _ref()
@@ -193,6 +202,8 @@ def _sentences(seed: int, i: int, m: Meta, r: random.Random) -> list[list[str]]:
     if r.random() < 0.4:
         second.append(f"This ties in with the EU Strategy to tackle {kw2}, which the Commission presented in "
                       f"{MONTHS[r.randrange(12)]} {event.year - 1} {_crossref(seed, i, r)}.")
+    if i > 0 and r.random() < 0.5:  # about as often as in the development corpus (1 marker in 5)
+        second.append(_separate_item(seed, i, r))
     paragraphs.append(second)
 
     third = [f"The {m.doc_kind} sets out {r.randrange(3, 12)} priorities and complements Directive (EU) "

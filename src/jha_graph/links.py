@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -52,7 +54,10 @@ class _Article:
 
 
 def _words(text: str) -> Counter:
-    return Counter(w for w in re.findall(r"[a-z][a-z\-]{2,}", text.lower()) if w not in _STOP)
+    return Counter(sys.intern(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+_WORD = re.compile(r"[a-z][a-z\-]{2,}")
 
 
 def _pages(value: str | None) -> tuple[int | None, int | None]:
@@ -65,6 +70,107 @@ def _value(row, name):
     return term.value if term is not None else None
 
 
+class _Index:
+    """The articles, with what finds candidates fast: by issue, by date, and by word (postings).
+
+    Lists keep the order of ``articles``, so that ``max`` breaks ties as it did over the whole list.
+    """
+
+    def __init__(self, articles: list[_Article]) -> None:
+        self.articles = articles
+        self.df = Counter(w for a in articles for w in a.words)
+        self.n = max(len(articles), 1)
+        self.by_issue: dict[str, list[_Article]] = {}
+        self.by_date: dict[str, list[_Article]] = {}
+        self.undated: list[_Article] = []
+        self.postings: dict[str, array] = {}
+        for i, a in enumerate(articles):
+            if a.issue is not None:
+                self.by_issue.setdefault(a.issue, []).append(a)
+            if a.date is not None:
+                self.by_date.setdefault(a.date, []).append(a)
+            else:
+                self.undated.append(a)
+            for w in a.words:
+                posting = self.postings.get(w)
+                if posting is None:
+                    posting = self.postings[w] = array("l")
+                posting.append(i)
+
+    def best_match(self, context: Counter, paragraph: Counter, source: str, threshold: float) -> _Article | None:
+        """The article (not ``source``) with the highest ``_similarity`` (then the greatest IRI), if it
+        reaches ``threshold``: what sorting every article by (similarity, IRI) gives, without scoring
+        every article.
+
+        Each word bounds what it can add to a score: (2 x its count in the context + its count in the
+        paragraph) x its weight.  First a few articles that have the rarest words are scored, which gives
+        a floor (the best score so far, at least the threshold).  The weakest words whose bounds add up
+        to less than the floor cannot lift an article to it on their own, so only articles that have
+        one of the other words can still win: their bounds are added up from the postings of those
+        words (the short ones: strong words are rare words), and they are scored exactly, best bound
+        first, until no bound can beat the best score.  The common words' long postings are never read.
+        """
+        df, n = self.df, self.n
+        bounds = {}
+        for w in set(context) | set(paragraph):
+            if w in df:
+                bounds[w] = (2 * context.get(w, 0) + paragraph.get(w, 0)) * math.log(1 + n / df[w])
+        words = sorted(bounds, key=lambda w: (-bounds[w], w))
+        # _similarity, with the weights computed once and only the shared words visited: the same
+        # floats, added in the same order (the order of the context's and the paragraph's words)
+        weight = {w: math.log(1 + n / df[w]) for w in bounds}
+        ckeys, pkeys = context.keys(), paragraph.keys()
+        crank = {w: r for r, w in enumerate(context)}
+        prank = {w: r for r, w in enumerate(paragraph)}
+
+        def score(aw: Counter) -> float:
+            s1 = sum(min(context[w], aw[w]) * weight[w] for w in sorted(ckeys & aw.keys(), key=crank.__getitem__))
+            if not paragraph:
+                return 2 * s1 + 0.0
+            s2 = sum(min(paragraph[w], aw[w]) * weight[w] for w in sorted(pkeys & aw.keys(), key=prank.__getitem__))
+            return 2 * s1 + s2
+
+        articles, postings = self.articles, self.postings
+        best: tuple[float, str] | None = None
+        found = None
+        seen: set[int] = set()
+
+        def consider(i: int) -> None:
+            nonlocal best, found
+            seen.add(i)
+            a = articles[i]
+            if a.iri != source:
+                key = (score(a.words), a.iri)
+                if best is None or key > best:
+                    best, found = key, a
+
+        # the floor: a few articles that have the rarest words
+        for w in sorted(words, key=lambda w: (len(postings[w]), w)):
+            for i in postings[w][:32]:
+                if i not in seen:
+                    consider(i)
+            if len(seen) >= 32:
+                break
+        floor = max(threshold, best[0]) if best is not None else threshold
+        margin = 1e-9 * (1 + floor)
+        weak, k = 0.0, len(words)
+        while k > 0 and weak + bounds[words[k - 1]] < floor - margin:
+            k -= 1
+            weak += bounds[words[k]]
+        reach: dict[int, float] = {}
+        get = reach.get
+        for w in words[:k]:
+            bound = bounds[w]
+            for i in postings[w]:
+                reach[i] = get(i, weak) + bound
+        for r, i in sorted(((r, i) for i, r in reach.items() if r >= floor - margin), reverse=True):
+            if best is not None and r < best[0] - margin:
+                break  # no one further down can reach the best score (nor tie it)
+            if i not in seen:
+                consider(i)
+        return found if best is not None and best[0] >= threshold else None
+
+
 def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
     """The quads of the links graph for the store as it is now."""
     articles = []
@@ -73,13 +179,12 @@ def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
         text = f"{_value(row, 'title')} {_value(row, 'title')} {_value(row, 'lead') or ''}"
         articles.append(_Article(row["article"].value, _value(row, "title"), _value(row, "date"),
                                  _value(row, "issue"), first, last, _words(text)))
-    df = Counter(w for a in articles for w in a.words)
-    n = max(len(articles), 1)
+    index = _Index(articles)
     g = minter.links_graph
     out: list[Quad] = []
     for row in store.query(REFS):
         source = row["article"].value
-        target = _target(row, articles, df, n, source)
+        target = _target(row, index, source)
         if target is None:
             continue
         out.append(Quad(row["ref"], JHA.refersTo, NamedNode(target.iri), g))
@@ -96,33 +201,31 @@ def _similarity(context: Counter, a: _Article, df: Counter, n: int, paragraph: C
     return 2 * overlap(context) + (overlap(paragraph) if paragraph else 0.0)
 
 
-def _target(row, articles: list[_Article], df: Counter, n: int, source: str) -> _Article | None:
+def _target(row, index: _Index, source: str) -> _Article | None:
     issue, pages, news_date = _value(row, "issue"), _value(row, "pages"), _value(row, "newsDate")
-    others = [a for a in articles if a.iri != source]
+    df, n = index.df, index.n
     context = _words(_value(row, "context") or "")
     paragraph = _words(_value(row, "paragraph") or "")
     if issue:
         first, last = _pages(pages)
-        hits = [a for a in others if a.issue == issue and (
+        hits = [a for a in index.by_issue.get(issue, ()) if a.iri != source and (
             first is None or (a.first is not None and a.first <= (last or first) and first <= (a.last or a.first)))]
         return max(hits, key=lambda a: _similarity(context, a, df, n), default=None)
     if news_date:
-        hits = [a for a in others if a.date == news_date]
+        hits = [a for a in index.by_date.get(news_date, ()) if a.iri != source]
         if hits:
             return max(hits, key=lambda a: _similarity(context, a, df, n))
         # the item may be in the graph in its print form, which has no dateline: an undated
         # article of that year's issues that is about what the reference's sentence is about
         year = news_date[:4]
-        undated = [a for a in others if a.date is None and (a.issue is None or a.issue.endswith(year)
-                                                             or a.issue.endswith(str(int(year) + 1)))]
+        undated = [a for a in index.undated if a.iri != source and (
+            a.issue is None or a.issue.endswith(year) or a.issue.endswith(str(int(year) + 1)))]
         scored = sorted(((_similarity(context, a, df, n, paragraph), a.iri, a) for a in undated), reverse=True)
         if scored and scored[0][0] >= 8.0:
             return scored[0][2]
         return None
     if _value(row, "separate") == "true" and context:
-        scored = sorted(((_similarity(context, a, df, n, paragraph), a.iri, a) for a in others), reverse=True)
-        if scored and scored[0][0] >= 4.0:
-            return scored[0][2]
+        return index.best_match(context, paragraph, source, 4.0)
     return None
 
 
