@@ -153,18 +153,33 @@ class _Index:
                 break
         floor = max(threshold, best[0]) if best is not None else threshold
         margin = 1e-9 * (1 + floor)
-        weak, k = 0.0, len(words)
+        weak, k = 0.0, len(words)  # words[k:] are the weak ones, their bounds add up to ``weak``
         while k > 0 and weak + bounds[words[k - 1]] < floor - margin:
             k -= 1
             weak += bounds[words[k]]
-        reach: dict[int, float] = {}
+        reach: dict[int, float] = {}  # what the words read so far can add, per article
         get = reach.get
         for w in words[:k]:
             bound = bounds[w]
             for i in postings[w]:
-                reach[i] = get(i, weak) + bound
-        for r, i in sorted(((r, i) for i, r in reach.items() if r >= floor - margin), reverse=True):
-            if best is not None and r < best[0] - margin:
+                reach[i] = get(i, 0.0) + bound
+        # Reading one more weak word costs a pass over its postings, but lowers every bound by its
+        # own (and restores it where the word is): worth it while there are many more candidates
+        # to score exactly (~30 postings read cost about one score).
+        while k < len(words):
+            cut = floor - margin - weak
+            crowd = sum(1 for r in reach.values() if r >= cut)
+            if crowd * 30 < len(postings[words[k]]):
+                break
+            w = words[k]
+            k += 1
+            bound = bounds[w]
+            weak -= bound
+            for i in postings[w]:
+                reach[i] = get(i, 0.0) + bound
+        cut = floor - margin - weak
+        for r, i in sorted(((r, i) for i, r in reach.items() if r >= cut), reverse=True):
+            if best is not None and r + weak < best[0] - margin:
                 break  # no one further down can reach the best score (nor tie it)
             if i not in seen:
                 consider(i)
