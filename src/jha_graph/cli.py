@@ -133,6 +133,23 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_reindex(args) -> int:
+    from .search import SearchIndex, index_path
+
+    settings = _settings(args)
+    store = open_store(settings.store, read_only=True, settings=settings)
+    index = SearchIndex.for_store(store)
+    if index is None:
+        print("error: only a store in a directory has a search index file (a server builds one for the "
+              "others when it starts)", file=sys.stderr)
+        return 2
+    index.rebuild(store)
+    index.close()
+    if not args.quiet:
+        print(f"search index rebuilt: {index_path(settings.store)}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -178,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("stats", help="what the graph holds"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = with_store(sub.add_parser("reindex", help="rebuild the search index beside the store from the store"))
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_reindex)
 
     p = with_store(sub.add_parser("serve", help="serve the graph over HTTP (SPARQL, JSON API, linked data)"))
     p.add_argument("--host")
