@@ -1,0 +1,239 @@
+"""The search index (src/jha_graph/search.py): built by ingest, it answers as the SPARQL scan it replaces."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, Variable
+
+from jha_graph.config import Settings
+from jha_graph.ingest import ingest
+from jha_graph.search import SearchIndex, index_path
+from jha_graph.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "api"))
+
+from fixtures.api_support import fixture_store, make_client, make_settings  # noqa: E402
+
+# The query /api/search ran before the index, kept as the oracle (api_entities.SEARCH, with its labels).
+NAME_PATH = "skos:prefLabel|skos:altLabel|rdfs:label|dcterms:title|foaf:name|jha:acronym"
+ORACLE = f"""
+SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
+       (MAX(COALESCE(?nameHit, "")) AS ?name) (MAX(COALESCE(?sentenceHit, "")) AS ?sentence)
+       (COUNT(DISTINCT ?ev) AS ?sentences) ?q ?prefix ?type ?after
+WHERE {{
+  {{ ?e {NAME_PATH} ?nameHit . }} UNION {{ ?ev jha:about ?e ; jha:sentence ?sentenceHit . }}
+  FILTER(CONTAINS(LCASE(STR(COALESCE(?nameHit, ?sentenceHit))), LCASE(?q)))
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix) && STR(?e) > COALESCE(?after, ""))
+  FILTER(COALESCE(?type, "") = "" || EXISTS {{ ?e a/rdfs:subClassOf* ?type }})
+  OPTIONAL {{ ?e a ?c }}
+  OPTIONAL {{ ?e skos:prefLabel ?l1 }} OPTIONAL {{ ?e rdfs:label ?l2 }}
+  OPTIONAL {{ ?e dcterms:title ?l3 }} OPTIONAL {{ ?e foaf:name ?l4 }}
+}}
+GROUP BY ?e ?q ?prefix ?type ?after
+ORDER BY STR(?e)
+"""
+JHA = "https://w3id.org/jha-graph/ontology#"
+# (few: the oracle itself is the slow query this index replaces)
+QUERIES = ["europol", "Council of the EU", "eu", "(", "'", ".*", "ü"]
+
+
+def oracle(store, prefix: str, q: str, type_iri: str | None = None, after: str | None = None) -> list[dict]:
+    subs = {Variable("q"): Literal(q), Variable("prefix"): Literal(prefix)}
+    if type_iri:
+        subs[Variable("type")] = NamedNode(type_iri)
+    if after:
+        subs[Variable("after")] = Literal(after)
+    out = []
+    for r in store.query(ORACLE, substitutions=subs):
+        out.append({"e": r["e"].value, "label": r["label"].value if r["label"] else None,
+                    "types": sorted(r["types"].value.split()) if r["types"] else [], "name": r["name"].value,
+                    "sentence": r["sentence"].value, "sentences": int(r["sentences"].value)})
+    return out
+
+
+def plain(found: list[dict]) -> list[dict]:
+    return [{**r, "types": sorted(r["types"].split())} for r in found]
+
+
+def same_answers(store, index: SearchIndex, prefix: str, queries=QUERIES, types=(None,)) -> int:
+    hits = 0
+    for q in queries:
+        for t in types:
+            expected = oracle(store, prefix, q, t)
+            assert plain(index.search(q, prefix=prefix, type_iri=t, limit=10_000)) == expected, (q, t)
+            hits += len(expected)
+    return hits
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    """data/articles ingested into a store on disk: (store, its index, the IRI prefix of entities)."""
+    directory = tmp_path_factory.mktemp("search") / "store"
+    store = EmbeddedStore(directory)
+    settings = Settings(store=str(directory))
+    assert ingest([ROOT / "data" / "articles"], store, settings).ok
+    index = SearchIndex(index_path(directory))
+    yield store, index, settings.base_iri + "id/"
+    index.close()
+
+
+def test_ingest_writes_the_index_beside_the_store(seed):
+    store, index, _ = seed
+    assert index.path == store.path.with_name(store.path.name + ".search.sqlite") and index.path.is_file()
+    assert index.is_current(store)
+
+
+def test_the_index_answers_as_the_sparql_scan(seed):
+    store, index, prefix = seed
+    assert same_answers(store, index, prefix) > 0
+
+
+def test_type_filter_counts_subclasses(seed):
+    store, index, prefix = seed
+    assert same_answers(store, index, prefix, ["eu", "council", "the"],
+                        (JHA + "Agency", JHA + "Document", JHA + "Actor", JHA + "Meeting",
+                         "http://www.w3.org/2004/02/skos/core#Concept")) > 0
+
+
+def test_case_insensitive_and_two_characters(seed):
+    _, index, prefix = seed
+    assert index.search("EUROPOL", prefix=prefix) == index.search("europol", prefix=prefix) != []
+    two = index.search("Eu", prefix=prefix, limit=10_000)
+    assert two and all("eu" in (r["name"] + r["sentence"]).lower() for r in two)
+
+
+def test_keyset_pages_add_up_to_the_whole_answer(seed):
+    _, index, prefix = seed
+    for q in ("the", "eu"):
+        whole = index.search(q, prefix=prefix, limit=10_000)
+        assert len(whole) > 7
+        pages, after = [], None
+        while True:
+            page = index.search(q, prefix=prefix, after=after, limit=3)
+            pages.extend(page)
+            if len(page) < 3:
+                break
+            after = page[-1]["e"]
+        assert pages == whole
+
+
+def test_literal_matching_of_metacharacters_and_quotes(tmp_path):
+    base = "http://example.org/"
+    names = ["a.*b", "(x)", 'say "hi"', "O'Brien", "[z]", "100%", "_u_", r"back\slash", "Ünïcödé", "$^|?+{2}"]
+    g = NamedNode(base + "graph/t")
+    quads = [Quad(NamedNode(f"{base}id/e{i}"), NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                  Literal(n), g) for i, n in enumerate(names)]
+    quads.append(Quad(NamedNode(base + "id/e0"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                      Literal("plain"), g))
+    store = EmbeddedStore(None)
+    store.replace_graphs({g: quads})
+    index = SearchIndex(tmp_path / "t.search.sqlite")
+    index.rebuild(store)
+    try:
+        for i, n in enumerate(names):
+            for q in {n, n.upper(), n[1:], n[:2]}:
+                found = [r["e"] for r in index.search(q, prefix=base + "id/")]
+                assert base + f"id/e{i}" in found, q
+                assert plain(index.search(q, prefix=base + "id/")) == oracle(store, base + "id/", q), q
+        assert index.search(".*", prefix=base + "id/")[0]["label"] == "a.*b"  # prefLabel before rdfs:label
+        assert index.search("a.b", prefix=base + "id/") == [] and index.search("1000", prefix=base) == []
+        assert index.search("%", prefix=base) and index.search("_", prefix=base)[0]["e"].endswith("e6")
+    finally:
+        index.close()
+
+
+def test_reingest_replaces_and_rebuild_gives_the_same_answers(seed, tmp_path):
+    store, index, prefix = seed
+    directory = tmp_path / "store"
+    again = EmbeddedStore(directory)
+    settings = Settings(store=str(directory))
+    for _ in range(2):
+        assert ingest([ROOT / "data" / "articles"], again, settings).ok
+    copy = SearchIndex(index_path(directory))
+    try:
+        count = "SELECT COUNT(*) FROM entry"
+        assert copy._con().execute(count).fetchone() == index._con().execute(count).fetchone()
+        for q in QUERIES:
+            assert copy.search(q, prefix=prefix, limit=10_000) == index.search(q, prefix=prefix, limit=10_000)
+        copy.rebuild(again)
+        assert copy._con().execute(count).fetchone() == index._con().execute(count).fetchone()
+        for q in QUERIES:
+            assert copy.search(q, prefix=prefix, limit=10_000) == index.search(q, prefix=prefix, limit=10_000)
+    finally:
+        copy.close()
+        again.close()
+
+
+def test_a_dirty_or_missing_index_is_rebuilt_when_the_app_starts(seed, tmp_path):
+    from jha_graph.api.deps import search_for
+
+    store, index, prefix = seed
+    directory = tmp_path / "store"
+    shutil.copytree(store.path, directory)
+    own = EmbeddedStore(directory)
+    path = index_path(directory)
+    shutil.copy(index.path, path)
+    stale = SearchIndex(path)
+    stale.mark_dirty()
+    stale._con().execute("DELETE FROM entry")  # the rows a crash may have left wrong
+    stale._con().commit()
+    stale.close()
+    settings = Settings(store=str(directory), base_iri=Settings().base_iri)
+    from jha_graph.api.app import create_app
+
+    app = create_app(settings, own)
+    rebuilt = search_for(app.state)
+    assert rebuilt.is_current(own)
+    assert rebuilt.search("europol", prefix=prefix) == index.search("europol", prefix=prefix) != []
+    rebuilt.close()
+    own.close()
+
+
+def test_writes_through_the_server_are_searchable_next(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from jha_graph.api.app import create_app
+
+    settings = make_settings(update_token="secret")
+    with TestClient(create_app(settings, fixture_store(settings))) as client:
+        assert client.get("/api/search", params={"q": "zzqx-new"}).json()["data"] == []
+        update = (f"INSERT DATA {{ GRAPH <{settings.base_iri}graph/new> {{ <{settings.base_iri}id/org/new> "
+                  "<http://www.w3.org/2004/02/skos/core#prefLabel> 'Zzqx-New Body' } }")
+        r = client.post("/update", content=update, headers={"content-type": "application/sparql-update",
+                                                             "authorization": "Bearer secret"})
+        assert r.status_code == 204, r.text
+        data = client.get("/api/search", params={"q": "zzqx-new"}).json()["data"]
+        assert [d["label"] for d in data] == ["Zzqx-New Body"]
+
+
+def test_the_routes_do_not_scan_the_store(monkeypatch):
+    store = fixture_store(make_settings())
+    client = make_client(store=store)
+    before = client.get("/api/search", params={"q": "europol", "limit": 5}).json()
+    assert before["ok"] and before["data"]
+    real = store.query
+
+    def no_scan(sparql, **kwargs):
+        if "jha:sentence" in sparql or "CONTAINS(" in sparql:
+            raise AssertionError("the search ran a SPARQL scan")
+        return real(sparql, **kwargs)
+
+    monkeypatch.setattr(store, "query", no_scan)
+    assert client.get("/api/search", params={"q": "europol", "limit": 5}).json() == before
+    assert client.get("/search.json", params={"q": "europol", "limit": 5}).json() == before
+    page = client.get("/search", params={"q": "europol"})
+    assert page.status_code == 200 and before["data"][0]["url"].split("/")[-1] in page.text
+
+
+def test_the_corpus_index_answers_as_the_sparql_scan(corpus_store):
+    prefix = Settings().base_iri + "id/"
+    index = SearchIndex(index_path(corpus_store.path))
+    try:
+        assert index.is_current(corpus_store)
+        assert same_answers(corpus_store, index, prefix, ["europol", "on"], (None, JHA + "Agency")) > 0
+    finally:
+        index.close()
