@@ -1,11 +1,10 @@
 """The researcher's pages (routers/ui.py and the home page), without a browser: status, content, SVG that
 parses and keeps its promises (time runs down the axis, unresolved references dashed), local assets only,
-accessibility basics, and server time under 200 ms on the fixture graph and on the development corpus."""
+accessibility basics, and every page answering on the fixture graph and on the development corpus (speed: bench/pages.py)."""
 from __future__ import annotations
 
 import json
 import re
-import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -271,30 +270,19 @@ def test_behind_a_proxy_the_pages_keep_the_mount_point():
     assert "url: '/jha/openapi.json'" in c.get("/docs").text
 
 
-def _timed(client, url: str) -> float:
-    client.get(url)  # warm: counts, coverage and the ontology's terms are computed once
-    best = float("inf")
-    for _ in range(3):  # best of three: the time of the page, not of a busy machine
-        start = time.perf_counter()
-        r = client.get(url)
-        best = min(best, time.perf_counter() - start)
-        assert r.status_code == 200, url
-    return best
-
-
 @pytest.mark.parametrize("url", PAGES + IMAGES + ["/docs", "/id/article/seed-article"])
-def test_pages_take_under_200_ms(client, url):
-    elapsed = _timed(client, url)
-    assert elapsed < 0.2, f"{url} took {elapsed * 1000:.0f} ms"
+def test_pages_answer(client, url):
+    # how fast they answer is measured by the benchmarks (bench/pages.py), not by unit tests
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.slow
-def test_pages_take_under_200_ms_on_the_corpus_graph(corpus_store):
+def test_every_timeline_and_citation_page_answers_on_the_corpus_graph(corpus_store):
     client = make_client(store=corpus_store)
     urls = ["/", "/query", "/articles", "/timeline", "/docs"]
     html = client.get("/").text
     urls += sorted(set(re.findall(r'href="(/timeline\?(?:presidency|topic)=[^"]+)"', html)))
     urls += sorted(set(re.findall(r'href="(/articles/[^"/]+/citations)"', client.get("/articles").text)))
     assert len(urls) > 40
-    slow = {u: round(t * 1000) for u in urls if (t := _timed(client, u)) >= 0.2}
-    assert not slow, f"over 200 ms: {slow}"
+    failed = {u: r.status_code for u in urls if (r := client.get(u)).status_code != 200}
+    assert not failed

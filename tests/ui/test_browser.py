@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -433,18 +432,3 @@ def test_text_contrast_is_at_least_4_5_to_1(browser, path):
     bad = browser.d.execute_script(CONTRAST)
     assert not bad, f"low contrast on {path}: {bad[:10]}"
 
-
-def test_pages_answer_quickly_in_the_browser(browser):
-    """Server time, as the browser measured it (Navigation Timing: request start to response start)."""
-    slow = {}
-    for path in ["/", "/query", "/timeline?presidency=2024-1-be", "/articles", "/articles/seed-article/citations",
-                 "/id/org/eurojust"]:
-        best = None
-        for _ in range(2):
-            browser.open(path)
-            t = browser.d.execute_script("var n = performance.getEntriesByType('navigation')[0];"
-                                         "return n.responseStart - n.requestStart;")
-            best = t if best is None else min(best, t)
-        if best >= 200:
-            slow[path] = round(best)
-    assert not slow, f"over 200 ms: {slow}"
