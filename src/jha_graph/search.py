@@ -130,7 +130,7 @@ class SearchIndex:
         self.path = Path(path)
         self.temporary = temporary
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()  # re-entrant: a first write from a new thread opens its connection under it
         self._all: list[sqlite3.Connection] = []
         con = self._con()
         try:
