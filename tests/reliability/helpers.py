@@ -107,6 +107,10 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def rss_mb(pid: int) -> float:
+    return rss_kb(pid) / 1024
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its descendants (the server and its query workers), in MB."""
     return sum(rss_kb(p) for p in process_tree(pid)) / 1024

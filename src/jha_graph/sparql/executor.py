@@ -65,7 +65,13 @@ class ExecutorBusy(Exception):
 
 
 class WorkerCrashed(Exception):
-    """The worker process died while running the query (e.g. out of memory)."""
+    """The worker process died while running the query; ``returncode`` says how (-6: pyoxigraph aborted,
+    a Rust panic such as its ORDER BY over incomparable values; -11: a crash, such as a stack overflow on
+    a deeply nested query; -9: killed, such as by the out-of-memory killer)."""
+
+    def __init__(self, message: str, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
 
 
 class QueryExecutor:
@@ -251,8 +257,12 @@ class ProcessExecutor(QueryExecutor):
                 idle.put(worker)
                 return answer
         except (EOFError, OSError) as e:
+            try:
+                returncode = worker.process.wait(2)  # it is gone or going: how it ended says why
+            except subprocess.TimeoutExpired:
+                returncode = None
             self._replace(worker)
-            raise WorkerCrashed(f"the query worker died ({e or type(e).__name__})") from e
+            raise WorkerCrashed(f"the query worker died ({e or type(e).__name__})", returncode) from e
         self.timeouts += 1
         self._replace(worker)
         raise QueryTimeout(self.timeout, killed=True)

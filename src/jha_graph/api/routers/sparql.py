@@ -12,6 +12,8 @@ and ``/update`` (POST, with the update token), and the service description (GET 
 """
 from __future__ import annotations
 
+import signal
+
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -214,8 +216,24 @@ async def execute(executor, job: Job) -> Answer:
         raise ApiError(503, f"{e}; try again shortly", where="query",
                        headers={**VARY, "Retry-After": "5"}) from None
     except WorkerCrashed as e:
-        raise ApiError(503, f"{e} while running the query, probably out of memory; make the query more "
-                            f"selective", where="query", headers=VARY) from None
+        raise crashed(e) from None
+
+
+def crashed(e: WorkerCrashed) -> ApiError:
+    """The error for a query whose worker died, by how it died; the server itself runs on."""
+    if e.returncode == -signal.SIGABRT:
+        return ApiError(500, "the query engine (pyoxigraph) aborted on this query and its worker process was "
+                             "replaced; this server answers other queries as before. A known cause is ORDER BY "
+                             "over values that cannot be compared, such as numbers with strings: sort by STR(?x) "
+                             "or a cast such as xsd:integer(?x)", title="Query Engine Crash", where="query",
+                        headers=VARY)
+    if e.returncode == -signal.SIGSEGV:
+        return ApiError(500, "the query engine crashed on this query and its worker process was replaced; this "
+                             "server answers other queries as before. A known cause is a query nested very deeply "
+                             "(brackets, braces or paths): write it flatter", title="Query Engine Crash",
+                        where="query", headers=VARY)
+    return ApiError(503, f"{e} while running the query (exit status {e.returncode}), probably out of memory; "
+                         f"make the query more selective", where="query", headers=VARY)
 
 
 def check(answer: Answer) -> None:
