@@ -22,9 +22,16 @@ $(BIN)/jha-graph: pyproject.toml
 install: $(BIN)/jha-graph ## create .venv with the project and its test tools
 
 build: install ## build the graph from data/articles into $(STORE) and validate it
-	rm -rf $(STORE).new && $(BIN)/jha-graph ingest data/articles --store $(STORE).new
+	rm -rf $(STORE).new $(STORE).new.search.sqlite*
+	$(BIN)/jha-graph ingest data/articles --store $(STORE).new
 	$(BIN)/jha-graph validate --store $(STORE).new
-	rm -rf $(STORE).old; if [ -d $(STORE) ]; then mv $(STORE) $(STORE).old; fi; mv $(STORE).new $(STORE); rm -rf $(STORE).old
+	@# switch: the new store and its search index replace the old ones
+	rm -rf $(STORE).old $(STORE).old.search.sqlite*
+	if [ -d $(STORE) ]; then mv $(STORE) $(STORE).old; fi
+	for f in $(STORE).search.sqlite*; do [ -e "$$f" ] && mv "$$f" "$(STORE).old$${f#$(STORE)}"; done; true
+	mv $(STORE).new $(STORE)
+	for f in $(STORE).new.search.sqlite*; do [ -e "$$f" ] && mv "$$f" "$(STORE)$${f#$(STORE).new}"; done; true
+	rm -rf $(STORE).old $(STORE).old.search.sqlite*
 	$(BIN)/jha-graph stats --store $(STORE)
 
 serve: ## serve $(STORE) on http://127.0.0.1:$(PORT)
