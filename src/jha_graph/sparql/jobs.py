@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,7 +126,11 @@ def run_job(query: QueryFn, job: Job) -> Answer:
         return Answer.error(400, f"SPARQL syntax error: {_short(str(e))}", "query")
     except OSError as e:
         raise StoreReadError(str(e)) from e
-    except (RuntimeError, ValueError, TypeError) as e:
+    except RuntimeError as e:
+        if str(e).startswith(("Corruption", "IO error")):  # the store's files, not the query (see _open)
+            raise StoreReadError(str(e)) from e
+        return Answer.error(400, f"the query could not be evaluated: {_short(str(e))}", "query")
+    except (ValueError, TypeError) as e:
         # evaluation errors of a well-formed query (an unsupported SERVICE, a bad custom function …)
         return Answer.error(400, f"the query could not be evaluated: {_short(str(e))}", "query")
 
@@ -288,11 +293,12 @@ def _die_with_parent() -> None:
 
 def _open(path: str) -> Store:
     last = None
-    for _ in range(3):  # a concurrent compaction can delete a file between listing and opening: retry
+    for attempt in range(6):  # a concurrent compaction can delete a file between listing and opening: retry
         try:
             return Store.read_only(path)
-        except OSError as e:
+        except (OSError, RuntimeError) as e:  # RocksDB reports that race as 'Corruption: IO error' (RuntimeError)
             last = e
+            time.sleep(0.005 * 2 ** attempt)
     raise StoreReadError(f"cannot open the store at {path} read-only: {last}")
 
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
+
+from pyoxigraph import QuerySolutions
 
 from ..store import EmbeddedStore, StoreError, open_store
 
@@ -67,8 +70,9 @@ class SnapshotStore:
         if generation != self._generation:
             with self._lock:
                 if generation != self._generation:
-                    self._inner = EmbeddedStore(self.path, read_only=True)
-                    self._generation = generation
+                    fresh = _reopen(self.path)
+                    if fresh is not None:  # else answer from the last snapshot; the next read tries again
+                        self._inner, self._generation = fresh, generation
         return self._inner
 
     @property
@@ -76,7 +80,21 @@ class SnapshotStore:
         return self._current().raw
 
     def query(self, sparql: str, **options):
-        return self._current().query(sparql, **options)
+        """Run a query; SELECT solutions are read to the end here.  A handle reads the store's files lazily,
+        and a writer's compaction may delete a file the handle has not opened yet: the read fails
+        ('No such file'), and the query is run again on a fresh handle instead of failing a request
+        half-way through its rows."""
+        for attempt in range(3):
+            inner = self._current() if attempt == 0 else (_reopen(self.path) or self._inner)
+            try:
+                results = inner.query(sparql, **options)
+                return _Solutions(results) if isinstance(results, QuerySolutions) else results
+            except OSError:
+                if attempt == 2:
+                    raise
+                with self._lock:
+                    self._generation = None  # make the next read reopen
+        raise AssertionError("unreachable")
 
     def named_graphs(self):
         return self._current().named_graphs()
@@ -104,6 +122,34 @@ class SnapshotStore:
 
     def close(self) -> None:
         self._inner = None  # type: ignore[assignment]
+
+
+class _Solutions:
+    """SELECT solutions read to the end, with the ``variables`` and iteration of pyoxigraph's ``QuerySolutions``."""
+
+    __slots__ = ("variables", "_rows")
+
+    def __init__(self, results: QuerySolutions) -> None:
+        self.variables = results.variables
+        self._rows = list(results)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _reopen(path: Path, attempts: int = 6) -> EmbeddedStore | None:
+    """A new read-only handle, or None.  While a writer compacts, the file list a handle is opened from
+    can name a file the writer has just deleted (RocksDB says 'Corruption: IO error: No such file'):
+    that passes within milliseconds, so try again a few times."""
+    for attempt in range(attempts):
+        try:
+            return EmbeddedStore(path, read_only=True)
+        except (OSError, RuntimeError, StoreError):
+            time.sleep(0.005 * 2 ** attempt)
+    return None
 
 
 def store_path(store) -> Path | None:
