@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from . import __version__
 from .extract.model import ArticleFacts, DocumentFact, Evidence, MeetingFact
 from .namespaces import BIBO, DCTERMS, FOAF, JHA, PROV, RDF, RDFS, SKOS, XSD, Minter
-from .reference import Reference
+from .reference import KIND_CLASS, Reference
 
 MEETING_CLASSES = {
     "JHA Council": JHA.JHACouncilMeeting,
@@ -25,14 +25,6 @@ MEETING_CLASSES = {
 DOCUMENT_TYPES = ("Conclusions", "Declaration", "Roadmap", "Strategy", "ActionPlan", "Programme", "Report",
                   "Regulation", "Directive", "Recommendation", "Resolution", "Agreement", "Decision",
                   "Proposal", "Communication", "Guidelines", "Other")
-ORG_CLASSES = {
-    "Institution": JHA.Institution,
-    "Agency": JHA.Agency,
-    "Network": JHA.Network,
-    "Initiative": JHA.Initiative,
-    "Other": JHA.OtherOrganisation,
-    "CouncilConfiguration": JHA.CouncilConfiguration,
-}
 SOFTWARE = NamedNode("https://w3id.org/jha-graph/software")
 
 
@@ -121,7 +113,7 @@ class ArticleGraphWriter:
             node = self.m.organisation(o.key)
             add(art, JHA.mentions, node)
             if not o.known:  # the reference graph describes known ones
-                add(node, RDF.type, ORG_CLASSES.get(o.kind, JHA.OtherOrganisation))
+                add(node, RDF.type, KIND_CLASS.get(o.kind, JHA.OtherOrganisation))
                 add(node, SKOS.prefLabel, en(o.name))
             self._evidence(o.evidence, node)
 
