@@ -274,6 +274,8 @@ class SearchIndex:
         Each: ``e``, ``label`` (the least of the most preferred label), ``types`` (class IRIs, space
         separated), ``name`` (the greatest matching name, "" if none), ``sentence`` (the greatest
         matching sentence, "" if none) and ``sentences`` (how many evidence sentences match)."""
+        if "\x00" in q:  # no indexed text holds NUL, and FTS5 reads a phrase with one as unterminated (a 500)
+            return []
         con = self._con()
         needle = q.lower()
         low = max(after or "", prefix)

@@ -76,8 +76,11 @@ def list_entities(
 ) -> dict:
     """Entities minted by the graph, ordered by IRI.  Without ``type``, evidence sentences, cross-references
     and extraction runs are left out (ask for them by type: ``Evidence``, ``CrossReference``)."""
+    # ?type is bound to "" when no class is asked for, never left unbound: pyoxigraph sometimes evaluates
+    # the EXISTS { ?e a/rdfs:subClassOf* ?type } behind the short-circuiting || anyway, and with both ends
+    # of the path open that took 20-25 s (one request in six or so), against 30 ms otherwise
     results = run(store, ENTITIES + f"LIMIT {page.limit + 1}", prefix=Literal(settings.base_iri + "id/"),
-                  type=class_param(type), q=text(q), after=text(page.after))
+                  type=class_param(type) or Literal(""), q=text(q), after=text(page.after))
     items, nxt = next_page(request, rows(results), page, key=lambda r: r["e"])
     return envelope([entity_item(request, settings, r) for r in items], next_url=nxt)
 
@@ -145,8 +148,8 @@ def search_entities(index, settings: Settings, q: str, type: str | None, after: 
     if not hasattr(index, "search"):
         found = search_for_store(index)
         if found is None:  # a store no app serves: the query itself
-            return rows(run(index, SEARCH + f"LIMIT {limit + 1}", q=Literal(q),
-                            prefix=Literal(settings.base_iri + "id/"), type=class_param(type), after=text(after)))
+            return rows(run(index, SEARCH + f"LIMIT {limit + 1}", q=Literal(q), prefix=Literal(settings.base_iri + "id/"),
+                            type=class_param(type) or Literal(""), after=text(after)))  # "": see list_entities
         index = found
     cls = class_param(type)
     return index.search(q, prefix=settings.base_iri + "id/", type_iri=cls.value if cls is not None else None,
