@@ -35,3 +35,13 @@ def store_copy(built_store, tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def module_store(built_store, tmp_path_factory) -> Path:
     return copy_store(built_store, tmp_path_factory.mktemp("module") / "store")
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory) -> Path:
+    """Seed + 10 synthetic articles: for tests that send thousands of requests through every route."""
+    folder = tmp_path_factory.mktemp("small-articles")
+    generate_articles(folder, 10)
+    store = tmp_path_factory.mktemp("small") / "store"
+    build_store(store, SEED_DIR, folder)
+    return store
