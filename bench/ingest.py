@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -76,12 +77,17 @@ def _run_child(args: list[str], log: Path | None = None) -> tuple[dict, int, int
     proc = subprocess.Popen([PYTHON, "-m", "bench.ingest", *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=open(log, "wb") if log else subprocess.DEVNULL)
     t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with MemoryWatch(proc.pid) as mem:
         out, _ = proc.communicate()
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and its workers (reaped by it)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"bench.ingest {args[0]} failed ({proc.returncode})" + (f", see {log}" if log else ""))
-    return json.loads(out.decode().strip().splitlines()[-1]), mem.peak_main, mem.peak_tree, wall
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result["cpu_s"] = cpu
+    return result, mem.peak_main, mem.peak_tree, wall
 
 
 def run(corpus: Path, work: Path, *, workers: str = "auto", log: Path | None = None) -> dict:
@@ -102,6 +108,10 @@ def run(corpus: Path, work: Path, *, workers: str = "auto", log: Path | None = N
     return {
         "articles": n, "failed": r["failed"], "quads": r["quads"], "link_quads": r["link_quads"],
         "wall_s": wall, "ingest_s": r["total_s"], "articles_per_s": n / r["total_s"],
+        "cpu_s": r["cpu_s"], "cpu_ms_per_article": r["cpu_s"] / n * 1000,
+        # what the CPU work allows on this machine's cores when nothing else runs (an upper bound:
+        # the links rebuild at the end runs on one core)
+        "cpu_bound_articles_per_s": n / (r["cpu_s"] / len(os.sched_getaffinity(0))),
         "write_s": r["write_s"], "links_s": r["links_s"], "flush_s": r["flush_s"],
         "load_quads_per_s": r["article_quads"] / load_s if load_s else float("nan"),
         "floor_s": f["seconds"], "floor_quads_per_s": f["quads"] / f["seconds"],

@@ -49,15 +49,17 @@ def markdown(data: dict) -> str:
     # --- ingest
     if ing:
         lines += ["## Ingest (end to end: read, extract, load, links)", "",
-                  "| articles | articles/s | total s | write s | links s | quads | load quads/s | bare bulk load quads/s "
+                  "| articles | articles/s | CPU ms/article | articles/s by CPU (2 idle cores) | total s | write s | links s "
+                  "| quads | load quads/s | bare bulk load quads/s "
                   "| load / bulk | peak RSS main | peak RSS all processes | store on disk | bare bulk store |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for s in sizes:
             r = ing.get(str(s))
             if not r:
                 continue
             lines.append(
-                f"| {_f(r['articles'])} | **{_f(r['articles_per_s'])}** | {_f(r['ingest_s'])} | {_f(r['write_s'])} "
+                f"| {_f(r['articles'])} | **{_f(r['articles_per_s'])}** | {_f(r.get('cpu_ms_per_article'))} "
+                f"| {_f(r.get('cpu_bound_articles_per_s'), 0)} | {_f(r['ingest_s'])} | {_f(r['write_s'])} "
                 f"| {_f(r['links_s'])} | {_f(r['quads'])} | {_f(r['load_quads_per_s'], 0)} | {_f(r['floor_quads_per_s'], 0)} "
                 f"| {r['load_quads_per_s'] / r['floor_quads_per_s']:.2f} | {r['peak_rss_main'] / MB:,.0f} MB "
                 f"| {r['peak_rss_tree'] / MB:,.0f} MB | {r['store_bytes'] / MB:,.0f} MB | {r['floor_store_bytes'] / MB:,.0f} MB |")

@@ -127,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         data["http"] = {"articles": n, "connections": 8, "seconds": seconds, "tool": tool,
                         "results": {k: {q: vars(v) for q, v in d.items()} for k, d in res.items()},
                         "ratios": http.ratios(res)}
+    previous = out / f"{data['date']}.json"
+    if previous.exists():  # parts skipped in this run keep the figures of an earlier run of the day
+        old = json.loads(previous.read_text())
+        for part in ("ingest", "queries", "http"):
+            if not data.get(part) and old.get(part):
+                data[part] = old[part]
+                data.setdefault("reused", []).append(part)
     data["machine"] = report.machine(load_before, load_average())
     data["targets"] = targets(data)
     if args.analysis:
