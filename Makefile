@@ -8,7 +8,7 @@ STORE ?= var/store
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: help install build serve run test score validate bench bench-smoke clean
+.PHONY: help install build serve run test score validate bench bench-quick bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,8 +48,12 @@ score: install ## score extraction on the development corpus in $(SHARED)/corpus
 validate: install ## SHACL shapes and quality checks on $(STORE)
 	$(BIN)/jha-graph validate --store $(STORE)
 
-bench: install ## run the benchmarks and write bench/results/<date>.md
+bench: install ## run the benchmarks (1k/10k/100k articles, ~1 h) and write bench/results/<date>.md
+	$(BIN)/pip install --quiet -e ".[test]" matplotlib rdflib-endpoint
 	$(BIN)/python -m bench.run
+
+bench-quick: install ## smoke run of every benchmark at tiny size (report in a temporary folder)
+	$(BIN)/python -m bench.run --quick
 
 clean: ## remove the store and caches (keeps .venv)
 	rm -rf var .pytest_cache .hypothesis
