@@ -45,3 +45,13 @@ def small_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("small") / "store"
     build_store(store, SEED_DIR, folder)
     return store
+
+
+@pytest.fixture(scope="session")
+def medium_store(tmp_path_factory) -> Path:
+    """Seed + 40 synthetic articles: enough rows for every sort, quick on every route."""
+    folder = tmp_path_factory.mktemp("medium-articles")
+    generate_articles(folder, 40)
+    store = tmp_path_factory.mktemp("medium") / "store"
+    build_store(store, SEED_DIR, folder)
+    return store

@@ -14,6 +14,15 @@ import httpx
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
 ROOT = Path(__file__).resolve().parents[2]
+# ``make soak`` (JHA_SOAK=1): the long versions (60 s of load, more kills, more examples, more rounds)
+SOAK = os.environ.get("JHA_SOAK", "") not in ("", "0")
+
+
+def scaled(quick: int, soak: int, env: str | None = None) -> int:
+    """A count for ``make test``, or for ``make soak``; ``env`` (a JHA_* variable) overrides both."""
+    if env and os.environ.get(env):
+        return int(os.environ[env])
+    return soak if SOAK else quick
 SEED_DIR = ROOT / "data" / "articles"
 ERROR_KEYS = {"status", "title", "detail", "where"}
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', ".py\", line ", "site-packages")

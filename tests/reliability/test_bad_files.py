@@ -38,9 +38,11 @@ from jha_graph.reference import default_reference
 from jha_graph.store import EmbeddedStore
 from jha_graph.validate import validate
 
+from .helpers import scaled
+
 HANG_S = 60  # one example longer than this is a hang: dump the stacks and stop
-FAST = int(os.environ.get("JHA_FUZZ_EXAMPLES", "200"))  # examples of the cheap properties
-VALIDATED = int(os.environ.get("JHA_FUZZ_VALIDATED", "20"))  # examples that also run SHACL (about 0.5 s each)
+FAST = scaled(120, 2000, "JHA_FUZZ_EXAMPLES")  # examples of the cheap properties
+VALIDATED = scaled(12, 200, "JHA_FUZZ_VALIDATED")  # examples that also run SHACL (about 0.5 s each)
 REF = default_reference()
 SETTINGS = Settings(store="memory")
 WRITER = ArticleGraphWriter(SETTINGS.minter, REF)
@@ -269,7 +271,7 @@ def test_crossrefs_parse_or_give_nothing(text):
 
 # --- pathological inputs, one by one -----------------------------------------------------------------------
 
-SIZE = 100_000  # characters; real articles have about 5,000 and take some 30 ms
+SIZE = 60_000  # characters; real articles have about 5,000 and take some 30 ms
 BOUND_S = 20  # a quadratic extractor takes minutes here (a 60 kB list took longer than 40 s before the fix)
 
 

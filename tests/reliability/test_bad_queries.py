@@ -17,7 +17,7 @@ import pytest
 
 from tests.live import LiveServer
 
-from .helpers import assert_error_shape, assert_no_traceback, rss_mb, tree_rss_mb
+from .helpers import assert_error_shape, assert_no_traceback, rss_mb, scaled, tree_rss_mb
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -199,7 +199,7 @@ def test_a_simple_query_beside_slow_ones_is_answered_quickly(server, http):
 def test_memory_stays_flat_through_the_bad_queries(server, http):
     """Resident memory of the server (and of the server with its workers) after a first round of every
     bad query (allocator pools filled, workers warm), and after more rounds: it stays flat."""
-    ROUNDS = 4
+    ROUNDS = scaled(3, 20)
     cheap = {k: v for k, v in BAD.items() if 503 not in v[1]}  # the runaways each cost 2 s: once a round
     runaways = [BAD["cross product"][0], BAD["deep property path"][0]]
 

@@ -29,10 +29,10 @@ from jha_graph import store as store_module
 from jha_graph.store import EmbeddedStore
 from jha_graph.sparql.snapshot import store_generation
 
-from .helpers import SEED_DIR, canonical_nquads, cli_command, cli_env, generate_articles
+from .helpers import SEED_DIR, canonical_nquads, cli_command, cli_env, generate_articles, scaled
 
 ARTICLES = 150  # three transactions of 64 articles, then the links
-KILLS = int(os.environ.get("JHA_CRASH_KILLS", "9"))
+KILLS = scaled(6, 30, "JHA_CRASH_KILLS")
 SEED = int(os.environ.get("JHA_CRASH_SEED", "20261129"))
 
 pytestmark = pytest.mark.slow

@@ -70,8 +70,10 @@ def _execute(request: Request, store, settings, q: CannedQuery, fmt: str, values
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
         for n, row in enumerate(results):
-            if n >= settings.max_results:
-                break
+            if n >= settings.max_results:  # never a CSV cut short that looks complete
+                raise ApiError(422, f"the query {q.name} has more than {settings.max_results} rows, the most a CSV "
+                                    f"answer holds; page through it as JSON (limit and after) or narrow it with "
+                                    f"its parameters", title="Too Many Results", where="name")
             writer.writerow(["" if row[c] is None else row[c].value for c in columns])
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="{q.name.replace("/", "-")}.csv"'})
