@@ -195,6 +195,12 @@ def negotiate_one(accept: str | None, formats: list[str], candidates: tuple[Form
     return chosen if chosen in candidates else None
 
 
+def answer_schema(media_type: str) -> dict:
+    """The OpenAPI schema of an answer in ``media_type``: text for the text formats, any JSON value for
+    the JSON ones (SPARQL JSON results are an object, JSON-LD often an array: not a string)."""
+    return {} if media_type.endswith(("/json", "+json")) else {"type": "string"}
+
+
 def supported(formats: tuple[Format, ...]) -> str:
     return ", ".join(f"{f.media_type} (format={f.name})" for f in formats)
 

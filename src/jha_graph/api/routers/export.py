@@ -45,7 +45,7 @@ _DONE = object()
     description="`format`: nq (N-Quads, default), trig, jsonld (all named graphs) or ttl (the union of all "
                 "graphs). Also negotiated by Accept. Never truncated.",
     responses={"200": {"description": "The dataset", "content": {
-        f.media_type: {"schema": {"type": "string"}} for f in EXPORT_FORMATS}},
+        f.media_type: {"schema": negotiation.answer_schema(f.media_type)} for f in EXPORT_FORMATS}},
         "400": {"description": "Unknown format"}, "406": {"description": "No acceptable format"}},
     openapi_extra={"parameters": [{"name": "format", "in": "query", "required": False,
                                    "schema": {"type": "string", "enum": list(EXTENSIONS), "default": "nq"}}]},
@@ -161,7 +161,7 @@ EXAMPLE_CLASSES = ("Article", "JHACouncilMeeting", "Conclusions", "Agency", "Cou
     description="Size, classes, vocabularies, licence, example resources, SPARQL endpoint and dumps; "
                 "Turtle by default, or any RDF format by Accept or `format`.",
     responses={"200": {"description": "The description", "content": {
-        f.media_type: {"schema": {"type": "string"}} for f in negotiation.TRIPLE_FORMATS}}},
+        f.media_type: {"schema": negotiation.answer_schema(f.media_type)} for f in negotiation.TRIPLE_FORMATS}}},
     openapi_extra={"parameters": [{"name": "format", "in": "query", "required": False,
                                    "schema": {"type": "string", "enum": ["ttl", "nt", "rdf", "jsonld"]}}]},
 )

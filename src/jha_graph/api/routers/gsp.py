@@ -46,7 +46,7 @@ _TARGET_PARAMS = [
 _GRAPH_BODY = {"required": True, "content": {
     **{f.media_type: {"schema": {"type": "string"}} for f in negotiation.TRIPLE_FORMATS},
     "multipart/form-data": {"schema": {"type": "object"}}}}
-_GRAPH_ANSWER = {"description": "The graph", "content": {f.media_type: {"schema": {"type": "string"}}
+_GRAPH_ANSWER = {"description": "The graph", "content": {f.media_type: {"schema": negotiation.answer_schema(f.media_type)}
                                                           for f in negotiation.TRIPLE_FORMATS}}
 _WRITE_ANSWERS = {"201": {"description": "Created (a new graph)"}, "204": {"description": "Done"},
                   "401": {"description": "Missing or wrong update token"},

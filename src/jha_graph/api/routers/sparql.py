@@ -57,7 +57,7 @@ _FORMAT_PARAM = {
                    "ttl, nt, rdf, jsonld, trig, nq (CONSTRUCT/DESCRIBE; json means JSON-LD there)"}
 _ANSWERS = {
     "200": {"description": "The answer, in the negotiated format",
-            "content": {f.media_type: {"schema": {"type": "string"}}
+            "content": {f.media_type: {"schema": negotiation.answer_schema(f.media_type)}
                         for f in negotiation.SOLUTION_FORMATS + negotiation.GRAPH_FORMATS}},
     "400": {"description": "Not a valid SPARQL request (syntax, repeated or conflicting parameters, "
                            "media type, charset)"},
