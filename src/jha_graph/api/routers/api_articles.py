@@ -111,7 +111,6 @@ WHERE {
   OPTIONAL { ?ref jha:resolvedBy ?how }
 }
 GROUP BY ?ref ?a
-ORDER BY xsd:integer(?position) STR(?ref)
 """
 
 CITED_BY = """
@@ -171,7 +170,8 @@ def get_article(slug: str, request: Request, settings: SettingsDep, store: Store
         {"iri": r["ref"], "marker": r["marker"], "position": r["position"], "issue": r["issue"], "pages": r["pages"],
          "newsDate": r["newsDate"], "separateItem": r["separateItem"], "context": r["context"],
          "resolvedBy": r["resolvedBy"], "target": ref(request, settings, r["targetArticle"], r["targetTitle"])}
-        for r in rows(run(store, CROSSREFS, a=iri))]
+        # sorted here: Virtuoso refuses ORDER BY over an aggregate's alias, and raw literals may abort pyoxigraph
+        for r in sorted(rows(run(store, CROSSREFS, a=iri)), key=lambda r: (int(r["position"] or 0), r["ref"]))]
     data["citedBy"] = [
         {"article": ref(request, settings, r["source"], r["sourceTitle"]), "crossref": r["ref"], "marker": r["marker"]}
         for r in rows(run(store, CITED_BY, a=iri))]
