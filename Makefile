@@ -57,3 +57,7 @@ bench-quick: install ## smoke run of every benchmark at tiny size (report in a t
 
 clean: ## remove the store and caches (keeps .venv)
 	rm -rf var .pytest_cache .hypothesis
+
+.PHONY: soak
+soak: install ## the long reliability tests: 60 s of load, 30 ingest kills, thousands of fuzz cases (docs/reliability.md)
+	JHA_SOAK=1 $(BIN)/python -m pytest -q tests/reliability
