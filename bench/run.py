@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=None, help="where corpora and stores go (default: var/bench)")
     ap.add_argument("--out", default=None, help="where the report goes (default: bench/results)")
     ap.add_argument("--http-seconds", type=float, default=10)
+    ap.add_argument("--lookups", type=int, default=10, help="entities per kind of JSON lookup")
+    ap.add_argument("--repeat", type=int, default=3, help="times each lookup is asked")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,queries,http")
     ap.add_argument("--notes", default="", help="a paragraph for the report")
     ap.add_argument("--analysis", default="", help="a file whose text goes under 'What bounds each figure'")
@@ -111,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     if "queries" not in skip:
         for n in query_sizes:
             say(f"query latency on {n} articles")
-            lookups = queries.sample_lookups(stores[n], k=8 if args.quick else 20)
-            repeat = 1 if args.quick else 5
+            lookups = queries.sample_lookups(stores[n], k=8 if args.quick else args.lookups)
+            repeat = 1 if args.quick else args.repeat
             data["queries"][str(n)] = {
                 "in_process": queries.in_process(stores[n], repeat=repeat, lookups=lookups,
                                                  whole_graph=n <= 10000),
