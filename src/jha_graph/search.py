@@ -34,6 +34,7 @@ index agree again; a server rebuilds at start unless the index is clean and the 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -159,14 +160,29 @@ class SearchIndex:
     # --- connections -----------------------------------------------------------------------------
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
+        file = self._file()
+        if con is not None and file is not None and file != getattr(self._local, "file", None):
+            # another file is at the path now (make build renames a new index into place): a connection
+            # keeps reading the file it opened, so open the new one
+            with self._write_lock:
+                self._all = [c for c in self._all if c is not con]
+            con.close()
+            con = None
         if con is None:
             con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
-            self._local.con = con
+            self._local.con, self._local.file = con, self._file()
             with self._write_lock:
                 self._all.append(con)
         return con
+
+    def _file(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
 
     def close(self) -> None:
         for con in self._all:

@@ -67,8 +67,11 @@ def build_store(store: Path, *folders: Path) -> None:
 
 
 def copy_store(source: Path, target: Path) -> Path:
+    """A copy of a store, with the search index ingest writes beside it (``<store>.search.sqlite*``)."""
     shutil.copytree(source, target)
     (target / "LOCK").unlink(missing_ok=True)
+    for index in source.parent.glob(source.name + ".search.sqlite*"):
+        shutil.copy2(index, target.parent / (target.name + index.name[len(source.name):]))
     return target
 
 

@@ -24,7 +24,6 @@ from contextlib import contextmanager
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from pyoxigraph import Store
 
 from jha_graph.articles import ArticleError, parse_article, read_article
 from jha_graph.config import Settings

@@ -10,7 +10,6 @@ has finished.  The same holds for a graph built beside the served one and switch
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 import time
@@ -107,6 +106,8 @@ def test_ingest_beside_a_serving_server(store_copy, articles_dir, new_articles):
             assert again.returncode == 0, again.stderr
             time.sleep(1.0)
         assert seen_new, f"the new articles were not served 5 s after the ingest ({articles(server.url)})"
+        assert wait_until(lambda: found_by_search(server.url, searchable(new_articles)), timeout=5), \
+            "search does not find the new articles"
         assert articles(server.url) == before + 30
         answers = len(clients.answers)
         assert answers > 50, answers
@@ -117,6 +118,38 @@ def test_ingest_beside_a_serving_server(store_copy, articles_dir, new_articles):
     print(f"{answers} answers, none failed; new articles served {lag:.1f} s after the ingest started")
 
 
+def makefile_switch(store: Path) -> str:
+    """The switch of the Makefile's build recipe (from its '# switch' comment to the stats line), as a
+    bash script for ``store``."""
+    lines, recipe, inside = [], False, False
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if line.startswith("build:"):
+            recipe = True
+            continue
+        if recipe and not line.startswith("\t"):
+            break
+        if recipe and "# switch" in line:
+            inside = True
+            continue
+        if inside and "stats" not in line:
+            lines.append(line.strip().replace("$(STORE)", str(store)).replace("$$", "$"))
+    assert any("$(STORE).new" in l or ".new" in l for l in lines), \
+        "the Makefile's build no longer has a '# switch' part renaming $(STORE).new into place: update this test"
+    return "\n".join(lines)
+
+
+def searchable(folder: Path) -> str:
+    """Text of the title of the first article of ``folder`` (for /api/search)."""
+    path = sorted(folder.iterdir())[0]
+    first = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return first.lstrip("# ").strip()[:60]
+
+
+def found_by_search(url: str, text: str) -> bool:
+    r = httpx.get(url + "/api/search", params={"q": text}, timeout=30)
+    return r.status_code == 200 and bool(r.json()["data"])
+
+
 def test_build_beside_and_switch(store_copy, articles_dir, new_articles, tmp_path):
     """``make build`` builds var/store.new beside the served var/store and renames it into place."""
     with LiveServer(store_copy, env={"JHA_QUERY_WORKERS": "2"}) as server:
@@ -125,13 +158,14 @@ def test_build_beside_and_switch(store_copy, articles_dir, new_articles, tmp_pat
             time.sleep(1.0)
             new = store_copy.with_name("store.new")
             build_store(new, SEED_DIR, articles_dir, new_articles)
-            switch = (f"S={store_copy}; rm -rf $S.old; if [ -d $S ]; then mv $S $S.old; fi; mv $S.new $S; "
-                      f"rm -rf $S.old")  # what the Makefile's build does
-            result = subprocess.run(["bash", "-c", switch], cwd=ROOT, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(["bash", "-c", makefile_switch(store_copy)], cwd=ROOT, capture_output=True,
+                                    text=True, timeout=60)
             assert result.returncode == 0, result.stdout + result.stderr
             seen_new = wait_until(lambda: articles(server.url) == before + 30, timeout=5)
             time.sleep(1.0)
         assert seen_new, "the switched-in store was not served"
+        assert wait_until(lambda: found_by_search(server.url, searchable(new_articles)), timeout=5), \
+            "search does not find the articles of the switched-in store"
         assert not clients.failures(), clients.failures()[:10]
         assert server.process.poll() is None
         assert not new.exists() and not store_copy.with_name("store.old").exists()

@@ -103,7 +103,7 @@ def test_a_server_with_a_token_refuses_every_write_without_it(store_copy):
         for write in WRITES:
             for label, headers, params in WRONG:
                 r = send(http, write, headers, params)
-                error = assert_error_shape(r, 401)
+                assert_error_shape(r, 401)
                 assert r.headers.get("www-authenticate", "").startswith("Bearer"), (write[:2], label)
                 answers.append(r.text)
         assert fingerprint(server.url) == before, "a refused write changed the store"
