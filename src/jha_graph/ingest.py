@@ -89,8 +89,8 @@ def _worker_count(workers: int | None, n_files: int) -> int:
 
 # --- what a worker does (also used in-process): one file to the N-Quads of its graph ------------------
 
-def _extract_file(path: Path, writer: ArticleGraphWriter, ref: Reference, max_bytes: int):
-    """(path, graph, N-Quads bytes, quad count, None) or (path, None, None, 0, what is wrong)."""
+def _extract_file(path: Path, writer: ArticleGraphWriter, ref: Reference, max_bytes: int, as_nquads: bool = True):
+    """(path, graph, N-Quads bytes (or the quads), quad count, None) or (path, None, None, 0, what is wrong)."""
     try:
         article = read_article(path, max_bytes=max_bytes)
         graph, quads = writer.quads(extract(article, ref))
@@ -99,7 +99,8 @@ def _extract_file(path: Path, writer: ArticleGraphWriter, ref: Reference, max_by
     except Exception as e:  # an extractor bug must not cost the other articles
         log.exception("extraction failed for %s", path)
         return path, None, None, 0, f"internal error while extracting: {type(e).__name__}: {e}"
-    return path, graph.value, serialize(quads, None, RdfFormat.N_QUADS), len(quads), None
+    payload = serialize(quads, None, RdfFormat.N_QUADS) if as_nquads else quads
+    return path, graph.value, payload, len(quads), None
 
 
 def _parallel(files: list[Path], settings: Settings, workers: int) -> Iterator[tuple]:
@@ -317,15 +318,7 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
 
 def _extract_quads(path: Path, writer: ArticleGraphWriter, ref: Reference, max_bytes: int):
     """Like ``_extract_file``, for stores without a bulk path: the quads themselves."""
-    try:
-        article = read_article(path, max_bytes=max_bytes)
-        graph, quads = writer.quads(extract(article, ref))
-    except ArticleError as e:
-        return path, None, None, 0, str(e)
-    except Exception as e:  # an extractor bug must not cost the other articles
-        log.exception("extraction failed for %s", path)
-        return path, None, None, 0, f"internal error while extracting: {type(e).__name__}: {e}"
-    return path, graph.value, quads, len(quads), None
+    return _extract_file(path, writer, ref, max_bytes, as_nquads=False)
 
 
 def _takes_total(progress: Callable) -> bool:
