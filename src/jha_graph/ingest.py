@@ -10,9 +10,11 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -239,6 +241,55 @@ class _Batch:
         return data if isinstance(data, bytes) else serialize(data, None, RdfFormat.N_QUADS)
 
 
+class _BackgroundWriter:
+    """Writes batches in a thread of its own while the caller goes on collecting the next one.
+
+    Without it the extraction workers stood idle while a batch was written (their queues fill up
+    and nobody reads them), and the writer stood idle while they extracted: half the cores unused.
+    The store's bulk loader and SQLite release the GIL while they work.  At most one batch waits
+    besides the one being written, so memory stays bounded.  An error in a write is raised at the
+    caller's next ``submit``, ``drain`` or ``close``; nothing after it is written.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def _main(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:
+                    job()
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                self._error = e
+            finally:
+                self._jobs.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._raise()
+        self._jobs.put(job)
+
+    def drain(self) -> None:
+        """Wait until every batch submitted is written."""
+        self._jobs.join()
+        self._raise()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+        self._raise()
+
+
 def ingest(paths: Iterable[str | Path], store: GraphStore, settings: Settings, *,
            batch_size: int | None = None, progress: Callable[[Iterable], Iterable] | None = None,
            workers: int | None = None, search: SearchIndex | None = None) -> IngestReport:
@@ -277,12 +328,18 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
     limit = batch_size or (BULK_BATCH if batch.bulk else 64)
     source_of: dict[str, str] = {}
     quads_of: dict[str, int] = {}
+    background = _BackgroundWriter()
+
+    def write(full: _Batch) -> None:
+        for g in full.write():
+            report.ingested.append(source_of[g])
+            report.quads += quads_of[g]
 
     def flush() -> None:
+        nonlocal batch
         if len(batch):
-            for g in batch.write():
-                report.ingested.append(source_of[g])
-                report.quads += quads_of[g]
+            full, batch = batch, _Batch(store, index)
+            background.submit(lambda: write(full))
 
     n_workers = _worker_count(workers, len(files))
     if n_workers > 1:
@@ -295,21 +352,25 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
     if progress:
         results = progress(results, total=len(files)) if _takes_total(progress) else progress(results)
 
-    for path, graph, data, n, problem in results:
-        if problem is not None:
-            report.failed.append((str(path), problem))
-            continue
-        if graph in source_of:
-            report.duplicates.append((str(path), source_of[graph]))
-            if graph not in batch:  # already written: this file replaces it
-                report.ingested.remove(source_of[graph])
-                report.quads -= quads_of[graph]
-        source_of[graph] = str(path)
-        quads_of[graph] = n
-        batch.add(graph, data, n)
-        if len(batch) >= limit:
-            flush()
-    flush()
+    try:
+        for path, graph, data, n, problem in results:
+            if problem is not None:
+                report.failed.append((str(path), problem))
+                continue
+            if graph in source_of:
+                report.duplicates.append((str(path), source_of[graph]))
+                if graph not in batch:  # written (or being written): this file replaces it
+                    background.drain()
+                    report.ingested.remove(source_of[graph])
+                    report.quads -= quads_of[graph]
+            source_of[graph] = str(path)
+            quads_of[graph] = n
+            batch.add(graph, data, n)
+            if len(batch) >= limit:
+                flush()
+        flush()
+    finally:
+        background.close()  # the batch being written finishes (whole), even when the loop was interrupted
     report.links = rebuild_links(store, settings.minter)  # the links graph holds no names or sentences
     if index is not None:
         index.mark_clean(store)
