@@ -215,33 +215,49 @@ def find_crossrefs(text: str, raw: str | None = None) -> list[CrossRefFact]:
 class _RawLocator:
     """Finds a cleaned marker in the raw file text, skipping markdown link syntax and bold marks."""
 
-    _SKIP = re.compile(r"\]\([^)\n]{0,300}\)|\*+|__|[\[\]]|\u00ad|\u200b|\ufeff")
+    # what is skipped, a run of white space (one space), or a run of characters kept as they are
+    # (words with single spaces between them: they stay as they are too)
+    _KEPT = r"[^\s\[\]*_\u00ad\u200b\ufeff]+"
+    _TOKEN = re.compile(r"(?P<skip>\]\([^)\n]{0,300}\)|\*+|__|[\[\]]|\u00ad|\u200b|\ufeff)|(?P<space>\s+)"
+                        rf"|(?:{_KEPT}|_(?!_))(?: (?:{_KEPT}|_(?!_)))*")
 
     def __init__(self, raw: str) -> None:
-        chars: list[str] = []
-        index: list[int] = []
-        i, n = 0, len(raw)
+        # token by token, not character by character (a Python loop per character cost more than the
+        # rest of the cross-reference extraction); each kept piece remembers where it starts in both
+        chunks: list[str] = []
+        self._starts: list[int] = []  # where each piece starts in the skeleton
+        self._raw_starts: list[int] = []  # ... and in the raw text
+        length = 0
         last_space = False
-        while i < n:
-            m = self._SKIP.match(raw, i)
-            if m and m.end() > i:
-                i = m.end()
+        for m in self._TOKEN.finditer(raw):
+            kind = m.lastgroup
+            if kind == "skip":
                 continue
-            ch = raw[i]
-            if ch.isspace():
-                if not last_space:
-                    chars.append(" ")
-                    index.append(i)
+            if kind == "space":
+                if last_space:  # white space on both sides of skipped marks is one space
+                    continue
+                piece = " "
                 last_space = True
             else:
-                chars.append(ch)
-                index.append(i)
+                piece = m.group()
                 last_space = False
-            i += 1
-        self.skeleton = "".join(chars)
-        self.index = index
+            chunks.append(piece)
+            self._starts.append(length)
+            self._raw_starts.append(m.start())
+            length += len(piece)
+        self.skeleton = "".join(chunks)
         self.raw = raw
         self.pos = 0
+
+    def raw_offset(self, at: int) -> int:
+        """Where the skeleton's character ``at`` is in the raw text."""
+        k = bisect.bisect_right(self._starts, at) - 1
+        return self._raw_starts[k] + (at - self._starts[k])
+
+    @property
+    def index(self) -> list[int]:
+        """The raw offset of every character of the skeleton."""
+        return [self.raw_offset(i) for i in range(len(self.skeleton))]
 
     def find(self, marker: str) -> str | None:
         key = re.sub(r"\s+", " ", re.sub(r"[\[\]*]", "", marker)).strip()
@@ -254,7 +270,7 @@ class _RawLocator:
                 return None
         else:
             self.pos = at + len(key)
-        a, b = self.index[at], self.index[at + len(key) - 1] + 1
+        a, b = self.raw_offset(at), self.raw_offset(at + len(key) - 1) + 1
         tail = len(marker.rstrip()) - len(marker.rstrip().rstrip("]*"))
         while tail and b < len(self.raw) and self.raw[b] in "]*":
             b += 1
