@@ -75,7 +75,8 @@ def decode_article(raw: bytes, file: str | Path, *, max_bytes: int = DEFAULT_MAX
     if b"\x00" in body:
         nul = body.index(b"\0") + bom
         raise ArticleError(file, f"is binary, not text (NUL byte at byte offset {nul})")
-    controls = sum(1 for b in body if (b < 32 and b not in (9, 10, 11, 12, 13)) or b == 127)
+    # counted per distinct byte (character) rather than in a Python loop over the whole text
+    controls = sum(body.count(b) for b in set(body) if (b < 32 and b not in (9, 10, 11, 12, 13)) or b == 127)
     if controls > max(2, len(body) // 20):
         raise ArticleError(file, f"is binary, not text ({controls} control bytes in {len(body)})")
     try:
@@ -84,7 +85,8 @@ def decode_article(raw: bytes, file: str | Path, *, max_bytes: int = DEFAULT_MAX
         bad = body[e.start]
         raise ArticleError(file, f"is not valid UTF-8: byte 0x{bad:02x} at byte offset {e.start + bom} "
                                  f"({e.reason})") from None
-    odd = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r\f\v")
+    odd = sum(text.count(ch) for ch in set(text)
+              if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r\f\v")
     if odd > max(2, len(text) // 20):
         raise ArticleError(file, f"is binary, not text ({odd} control or unassigned characters in {len(text)})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -141,21 +143,32 @@ _SPLIT_EUCRIM = re.compile(r"\b(?:e ucrim|eu crim|euc rim|eucr im|eucri m)\b")
 
 def clean_inline(text: str) -> str:
     """Inline markdown and conversion artefacts to plain text: '[eucri](#)m' -> 'eucrim'."""
-    text = _IMAGE.sub("", text)
-    for _ in range(3):  # nested or adjacent links
-        new = _LINK.sub(lambda m: m.group(1), text)
-        if new == text:
-            break
-        text = new
-    text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
-    text = _TAG.sub(lambda m: " " if m.group(0).lower().startswith("<br") else "", text)
-    text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _ITALIC.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _ESCAPE.sub(r"\1", text)
-    if _ENTITY.search(text):  # '&amp;', '&nbsp;', '&rarr;' in text saved from web pages
+    # each pattern only where the character it starts with occurs: most lines have no markup at all
+    if "](" in text:
+        text = _IMAGE.sub("", text)
+        for _ in range(3):  # nested or adjacent links
+            new = _LINK.sub(lambda m: m.group(1), text)
+            if new == text:
+                break
+            text = new
+    if "<" in text:
+        text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
+        text = _TAG.sub(lambda m: " " if m.group(0).lower().startswith("<br") else "", text)
+    if "*" in text or "_" in text:
+        text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+        text = _ITALIC.sub(lambda m: m.group(1) or m.group(2), text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "&" in text and _ENTITY.search(text):  # '&amp;', '&nbsp;', '&rarr;' in text saved from web pages
         text = _normalise_chars(html.unescape(text))
-    text = _SPLIT_EUCRIM.sub("eucrim", text)
-    return re.sub(r" {2,}", " ", text).strip()
+    if " " in text:
+        text = _SPLIT_EUCRIM.sub("eucrim", text)
+        if "  " in text:
+            text = _SPACES2.sub(" ", text)
+    return text.strip()
+
+
+_SPACES2 = re.compile(r" {2,}")
 
 
 # ---------------------------------------------------------------------------------------------
