@@ -42,7 +42,8 @@ HEADS: list[tuple[str, str]] = [
      r"[Jj]oint\s+[Pp]aper|[Pp]osition\s+[Pp]aper|[Tt]oolbox|[Ee]xplanatory\s+[Mm]emorandum|[Jj]udgment|[Rr]uling|"
      r"Treaty|TFEU|TEU|[Ff]ramework|Manifesto|Compact|Deal|Handbook|Manual", "Other"),
 ]
-_HEAD_RE = re.compile("|".join(f"(?P<t{i}>(?<![\\w-])(?:{h})(?![\\w-]))" for i, (h, _) in enumerate(HEADS)))
+# the word-start test once, before the alternatives (not in each): positions inside a word fail at once
+_HEAD_RE = re.compile("(?<![\\w-])(?:" + "|".join(f"(?P<t{i}>(?:{h})(?![\\w-]))" for i, (h, _) in enumerate(HEADS)) + ")")
 _TYPE_OF_WORD = [(re.compile(rf"(?:{h})$"), t) for h, t in HEADS]
 # heads that name one specific document even without modifiers
 _SPECIFIC_BARE = re.compile(r"(?i)^(?:working\s+arrangements?|joint\s+paper|explanatory\s+memorandum|action\s+plan|"
@@ -341,7 +342,7 @@ def _documents_in(s: Sentence, ctx: _Context, meeting: MeetingFact | None, lead:
         f = emit("Other", m.group(0), m.start(), m.end())
         if f is not None and not f.by and ctx.council:
             f.by = [ctx.council]
-    for m in _NUMBERED.finditer(text):
+    for m in _NUMBERED.finditer(text) if "/" in text else ():  # a number is 'year/number'
         if m.group("bare_year"):
             # '(2008/947/JHA)' after a named act: the name and the number are one title
             before = text[:m.start()].rstrip()
