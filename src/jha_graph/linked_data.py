@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,30 +117,69 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------------ describe
 
-DESCRIBE = """
-SELECT DISTINCT ?s ?p ?o ?g ?iri WHERE {
-  {
-    GRAPH ?g { ?iri ?p ?o }
-    BIND(?iri AS ?s)
-  } UNION {
-    GRAPH ?g { ?s ?p ?iri }
-    BIND(?iri AS ?o)
-  } UNION {
-    # the evidence sentences that state it
-    GRAPH ?g { ?s jha:about ?iri ; ?p ?o }
-  } UNION {
-    # the names of its neighbours
-    { GRAPH ?g1 { ?iri ?p1 ?s } } UNION { GRAPH ?g1 { ?s ?p1 ?iri } }
-    VALUES ?p { skos:prefLabel rdfs:label dcterms:title foaf:name jha:sentence jha:marker }
-    GRAPH ?g { ?s ?p ?o }
-  } UNION {
-    # the titles of the articles whose graphs state it
-    { GRAPH ?g { ?iri ?p1 ?o1 } } UNION { GRAPH ?g { ?s1 ?p1 ?iri } }
-    GRAPH ?g { ?s a jha:Article ; dcterms:title ?o }
-    BIND(dcterms:title AS ?p)
-  }
+# A description is the union of five parts (see ``describe``): the IRI's own quads both ways, the
+# quads of the evidence nodes about it, its neighbours' names, and the titles of the articles whose
+# graphs state it.  Asked as one query (a UNION of the five), pyoxigraph planned the name and title
+# parts as scans of the whole graph joined afterwards: seconds at 10,000 articles, growing with the
+# graph.  So each part is its own small query, anchored on terms already known: the IRI (bound by
+# substitution), then the evidence nodes, neighbours and graphs the first query found (VALUES).
+# Every pattern then starts from bound terms and pyoxigraph answers it by index look-ups, at a cost
+# that follows the size of the answer.  The answer is the same set of quads as the single query's
+# (tests/api/test_describe.py compares them on every IRI of the test graphs).
+
+# the IRI's quads, both ways, in every named graph that states them
+OWN_QUADS = """
+SELECT ?s ?p ?o ?g ?iri WHERE {
+  { GRAPH ?g { ?iri ?p ?o } BIND(?iri AS ?s) }
+  UNION
+  { GRAPH ?g { ?s ?p ?iri } BIND(?iri AS ?o) }
 }
 """
+
+# the quads of the evidence nodes about it, each in the graph that says it is about it
+# (VALUES: pairs of an evidence node and its graph, from OWN_QUADS)
+EVIDENCE_QUADS = "SELECT ?s ?p ?o ?g WHERE { VALUES (?s ?g) { %s } GRAPH ?g { ?s ?p ?o } }"
+# the same from the IRI, for evidence nodes VALUES cannot hold (blank nodes)
+EVIDENCE_ABOUT = "SELECT ?s ?p ?o ?g ?iri WHERE { GRAPH ?g { ?s jha:about ?iri . ?s ?p ?o } }"
+
+# the names of its neighbours (VALUES: the IRIs on the other side of its quads).  One branch per naming
+# property: with the property bound in the pattern each branch is a look-up per neighbour, where a
+# ``VALUES ?p`` or ``FILTER(?p IN ...)`` beside the pattern made pyoxigraph scan every name in the graph.
+NEIGHBOUR_NAMES_QUADS = "SELECT ?s ?p ?o ?g WHERE {\n  VALUES ?s { %s }\n  " + "\n  UNION ".join(
+    f"{{ GRAPH ?g {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in NEIGHBOUR_NAMES) + "\n}"
+
+# the names of the neighbours that VALUES cannot hold (blank nodes: the ontology's class lists and
+# unions), found again from the IRI, one direction a query (a UNION of both made pyoxigraph scan every
+# quad of the graph; one direction is a look-up per neighbour); asked only when there are some
+_NAME_FILTER = ", ".join(str(p) for p in NEIGHBOUR_NAMES)
+BLANK_NEIGHBOUR_NAMES_QUADS = {
+    "out": f"""
+SELECT ?s ?p ?o ?g ?iri WHERE {{
+  GRAPH ?g1 {{ ?iri ?p1 ?s }} FILTER(!isIRI(?s) && !isLiteral(?s))
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({_NAME_FILTER}))
+}}
+""",
+    "in": f"""
+SELECT ?s ?p ?o ?g ?iri WHERE {{
+  GRAPH ?g1 {{ ?s ?p1 ?iri }} FILTER(!isIRI(?s) && !isLiteral(?s))
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({_NAME_FILTER}))
+}}
+""",
+}
+
+# the titles of the articles in the graphs that state it (VALUES: those graphs).  ``?s ?type jha:Article``
+# with FILTER, not ``?s a jha:Article``: with the type spelled out pyoxigraph took the pattern for a cheap
+# one and scanned every article of the graph (hash join); with ?type open it looks up each graph's.
+ARTICLE_TITLES_QUADS = """
+SELECT ?s ?p ?o ?g WHERE {
+  VALUES ?g { %s }
+  GRAPH ?g { ?s ?type jha:Article }
+  FILTER(?type = rdf:type)
+  GRAPH ?g { ?s dcterms:title ?o }
+  BIND(dcterms:title AS ?p)
+}
+"""
+VALUES_PER_QUERY = 500  # terms in one VALUES block: keeps a query to a SPARQL server well under its limits
 
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
@@ -171,11 +210,45 @@ class Description:
 
 
 def describe(store, iri: NamedNode) -> Description:
-    """Everything the store says about an IRI (an empty description if it says nothing)."""
-    desc = Description(iri)
-    for row in store.query(DESCRIBE, substitutions={Variable("iri"): iri}):
-        desc.quads.append((row["s"], row["p"], row["o"], row["g"]))
-    return desc
+    """Everything the store says about an IRI (an empty description if it says nothing).
+
+    The quads ``(s, p, o, graph)``, each once, of: the IRI's own statements both ways; the evidence
+    nodes about it (every quad of such a node in the graph that says so); the names
+    (``NEIGHBOUR_NAMES``) of the nodes on the other side of its statements, in any graph; and the
+    title of each article typed ``jha:Article`` in a graph that states it.  Sorted, so that the
+    same store gives the same description.
+    """
+    subs = {Variable("iri"): iri}
+    quads: set[tuple] = set()
+
+    def add(results) -> None:
+        quads.update((r["s"], r["p"], r["o"], r["g"]) for r in results)
+
+    add(store.query(OWN_QUADS, substitutions=subs))
+    out = {o for s, _, o, _ in quads if s == iri}
+    into = {s for s, _, o, _ in quads if o == iri}
+    evidence = sorted({(s, g) for s, p, o, g in quads if o == iri and p == JHA.about}, key=str)
+    graphs = sorted({g.value for *_, g in quads if isinstance(g, NamedNode)})  # jha-graph names graphs by IRI
+
+    if all(isinstance(s, NamedNode) for s, _ in evidence):
+        for chunk in _chunks([f"({s} {g})" for s, g in evidence]):
+            add(store.query(EVIDENCE_QUADS % " ".join(chunk)))
+    else:  # an evidence node that is a blank node (VALUES cannot hold it): from the IRI itself
+        add(store.query(EVIDENCE_ABOUT, substitutions=subs))
+    for chunk in _chunks(sorted(str(n) for n in out | into if isinstance(n, NamedNode))):
+        add(store.query(NEIGHBOUR_NAMES_QUADS % " ".join(chunk)))
+    for direction, neighbours in (("out", out), ("in", into)):
+        if any(not isinstance(n, (NamedNode, Literal)) for n in neighbours):  # literals have no names
+            add(store.query(BLANK_NEIGHBOUR_NAMES_QUADS[direction], substitutions=subs))
+    for chunk in _chunks([f"<{g}>" for g in graphs]):
+        add(store.query(ARTICLE_TITLES_QUADS % " ".join(chunk)))
+    return Description(iri, sorted(quads, key=lambda q: tuple(map(str, q))))
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    n = VALUES_PER_QUERY
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
 
 
 def graph_triples(store, graph: NamedNode) -> list[Triple]:
