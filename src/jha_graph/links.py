@@ -8,6 +8,7 @@ be the target that an old reference was waiting for.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sys
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode, Quad
 
 from .namespaces import CITO, JHA, Minter
-from .store import GraphStore
+from .store import GraphStore, delta_update
 
 _STOP = set("""a an the of on and in for to by with from at as is are was were be been has have had it its this that
 these those which who will would can could should may also into under over between about after before than
@@ -51,6 +52,23 @@ class _Article:
     first: int | None
     last: int | None
     words: Counter
+    month: int | None = None  # when it appeared, in months since year 0 (see _month)
+
+
+# A 'separate news item' is another item of the same issue or of the same weeks: it is looked for
+# among the articles that appeared within this many months of the citing one (and those whose date
+# is not known).  Without the bound the search grew with the whole corpus for every reference.
+SEPARATE_ITEM_MONTHS = 6
+
+
+def _month(date: str | None, issue: str | None) -> int | None:
+    """The month an article appeared: from its dateline, else from its issue ('4/2023': the 4th quarter)."""
+    if date and re.match(r"\d{4}-\d\d", date):
+        return int(date[:4]) * 12 + int(date[5:7]) - 1
+    m = re.fullmatch(r"\s*(\d)\s*[/-]\s*(\d{4})\s*", issue or "")
+    if m and 1 <= int(m.group(1)) <= 4:
+        return int(m.group(2)) * 12 + 3 * int(m.group(1)) - 1
+    return None
 
 
 def _words(text: str) -> Counter:
@@ -71,36 +89,52 @@ def _value(row, name):
 
 
 class _Index:
-    """The articles, with what finds candidates fast: by issue, by date, and by word (postings).
-
-    Lists keep the order of ``articles``, so that ``max`` breaks ties as it did over the whole list.
+    """The articles, with what finds candidates fast: by issue, by date, by year, and by word (postings,
+    one set per year the articles appeared in, and one for those whose date is not known).
     """
 
     def __init__(self, articles: list[_Article]) -> None:
         self.articles = articles
         self.df = Counter(w for a in articles for w in a.words)
         self.n = max(len(articles), 1)
+        self.by_iri = {a.iri: a for a in articles}
         self.by_issue: dict[str, list[_Article]] = {}
         self.by_date: dict[str, list[_Article]] = {}
-        self.undated: list[_Article] = []
-        self.postings: dict[str, array] = {}
+        self.undated_by_year: dict[str | None, list[_Article]] = {}  # by the year of the issue
+        self.postings: dict[int | None, dict[str, array]] = {}  # year (None: not known) -> word -> ids
         for i, a in enumerate(articles):
             if a.issue is not None:
                 self.by_issue.setdefault(a.issue, []).append(a)
             if a.date is not None:
                 self.by_date.setdefault(a.date, []).append(a)
             else:
-                self.undated.append(a)
+                self.undated_by_year.setdefault(a.issue[-4:] if a.issue is not None else None, []).append(a)
+            year = a.month // 12 if a.month is not None else None
+            postings = self.postings.setdefault(year, {})
             for w in a.words:
-                posting = self.postings.get(w)
+                posting = postings.get(w)
                 if posting is None:
-                    posting = self.postings[w] = array("l")
+                    posting = postings[w] = array("l")
                 posting.append(i)
 
-    def best_match(self, context: Counter, paragraph: Counter, source: str, threshold: float) -> _Article | None:
+    def undated(self, years: tuple[str, ...]) -> list[_Article]:
+        """Articles without a dateline whose issue is of one of ``years`` or not known."""
+        return [a for y in (*years, None) for a in self.undated_by_year.get(y, ())]
+
+    def _years_near(self, month: int | None) -> list[dict[str, array]]:
+        """The postings of the years within reach of ``month``, and of the articles of no known date
+        (all of them when ``month`` is None)."""
+        if month is None:
+            return list(self.postings.values())
+        lo, hi = (month - SEPARATE_ITEM_MONTHS) // 12, (month + SEPARATE_ITEM_MONTHS) // 12
+        return [p for y, p in self.postings.items() if y is None or lo <= y <= hi]
+
+    def best_match(self, context: Counter, paragraph: Counter, source: str, threshold: float,
+                   month: int | None = None) -> _Article | None:
         """The article (not ``source``) with the highest ``_similarity`` (then the greatest IRI), if it
         reaches ``threshold``: what sorting every article by (similarity, IRI) gives, without scoring
-        every article.
+        every article.  With ``month`` (when the citing article appeared), only articles of no known
+        date or that appeared within ``SEPARATE_ITEM_MONTHS`` of it are candidates.
 
         Each word bounds what it can add to a score: (2 x its count in the context + its count in the
         paragraph) x its weight.  First a few articles that have the rarest words are scored, which gives
@@ -130,7 +164,10 @@ class _Index:
             s2 = sum(min(paragraph[w], aw[w]) * weight[w] for w in sorted(pkeys & aw.keys(), key=prank.__getitem__))
             return 2 * s1 + s2
 
-        articles, postings = self.articles, self.postings
+        articles = self.articles
+        near = self._years_near(month)
+        postings = {w: [p[w] for p in near if w in p] for w in words}
+        size = {w: sum(map(len, lists)) for w, lists in postings.items()}
         best: tuple[float, str] | None = None
         found = None
         seen: set[int] = set()
@@ -139,14 +176,15 @@ class _Index:
             nonlocal best, found
             seen.add(i)
             a = articles[i]
-            if a.iri != source:
+            if a.iri != source and (month is None or a.month is None
+                                    or abs(a.month - month) <= SEPARATE_ITEM_MONTHS):
                 key = (score(a.words), a.iri)
                 if best is None or key > best:
                     best, found = key, a
 
         # the floor: a few articles that have the rarest words
-        for w in sorted(words, key=lambda w: (len(postings[w]), w)):
-            for i in postings[w][:32]:
+        for w in sorted(words, key=lambda w: (size[w], w)):
+            for i in itertools.islice(itertools.chain.from_iterable(postings[w]), 32):
                 if i not in seen:
                     consider(i)
             if len(seen) >= 32:
@@ -161,22 +199,24 @@ class _Index:
         get = reach.get
         for w in words[:k]:
             bound = bounds[w]
-            for i in postings[w]:
-                reach[i] = get(i, 0.0) + bound
+            for posting in postings[w]:
+                for i in posting:
+                    reach[i] = get(i, 0.0) + bound
         # Reading one more weak word costs a pass over its postings, but lowers every bound by its
         # own (and restores it where the word is): worth it while there are many more candidates
         # to score exactly (~30 postings read cost about one score).
         while k < len(words):
             cut = floor - margin - weak
             crowd = sum(1 for r in reach.values() if r >= cut)
-            if crowd * 30 < len(postings[words[k]]):
+            if crowd * 30 < size[words[k]]:
                 break
             w = words[k]
             k += 1
             bound = bounds[w]
             weak -= bound
-            for i in postings[w]:
-                reach[i] = get(i, 0.0) + bound
+            for posting in postings[w]:
+                for i in posting:
+                    reach[i] = get(i, 0.0) + bound
         cut = floor - margin - weak
         for r, i in sorted(((r, i) for i, r in reach.items() if r >= cut), reverse=True):
             if best is not None and r + weak < best[0] - margin:
@@ -192,8 +232,9 @@ def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
     for row in store.query(ARTICLES):
         first, last = _pages(_value(row, "pages"))
         text = f"{_value(row, 'title')} {_value(row, 'title')} {_value(row, 'lead') or ''}"
-        articles.append(_Article(row["article"].value, _value(row, "title"), _value(row, "date"),
-                                 _value(row, "issue"), first, last, _words(text)))
+        date, issue = _value(row, "date"), _value(row, "issue")
+        articles.append(_Article(row["article"].value, _value(row, "title"), date, issue, first, last,
+                                 _words(text), _month(date, issue)))
     index = _Index(articles)
     g = minter.links_graph
     out: list[Quad] = []
@@ -233,18 +274,28 @@ def _target(row, index: _Index, source: str) -> _Article | None:
         # the item may be in the graph in its print form, which has no dateline: an undated
         # article of that year's issues that is about what the reference's sentence is about
         year = news_date[:4]
-        undated = [a for a in index.undated if a.iri != source and (
-            a.issue is None or a.issue.endswith(year) or a.issue.endswith(str(int(year) + 1)))]
+        undated = [a for a in index.undated((year, str(int(year) + 1))) if a.iri != source]
         scored = sorted(((_similarity(context, a, df, n, paragraph), a.iri, a) for a in undated), reverse=True)
         if scored and scored[0][0] >= 8.0:
             return scored[0][2]
         return None
     if _value(row, "separate") == "true" and context:
-        return index.best_match(context, paragraph, source, 4.0)
+        cited_by = index.by_iri.get(source)
+        return index.best_match(context, paragraph, source, 4.0, cited_by.month if cited_by else None)
     return None
 
 
 def rebuild(store: GraphStore, minter: Minter) -> int:
+    """Resolve the links again and write what changed (one transaction either way)."""
     quads = resolve(store, minter)
-    store.replace_graphs({minter.links_graph: quads})
+    g = minter.links_graph
+    old = set(store.quads(g))
+    new = set(quads)
+    remove, add = old - new, new - old
+    if old and len(remove) + len(add) < len(new) // 2:
+        # an ingest of a few articles changes a few links: rewriting the whole graph cost seconds
+        if remove or add:
+            store.update(delta_update(g, sorted(remove, key=str), sorted(add, key=str)))
+    else:
+        store.replace_graphs({g: quads})
     return len(quads)

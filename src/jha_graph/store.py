@@ -73,6 +73,16 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+def delta_update(graph: NamedNode, remove: Iterable[Quad], add: Iterable[Quad]) -> str:
+    """One SPARQL Update (one transaction) that removes some triples of a graph and adds others."""
+    parts = []
+    for verb, quads in (("DELETE", remove), ("INSERT", add)):
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        if body:
+            parts.append(f"{verb} DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+    return " ;\n".join(parts)
+
+
 def _insert_data(graphs: Mapping[NamedNode, Iterable[Quad]]) -> str:
     """One SPARQL Update that replaces each graph: DROP then INSERT DATA, applied as one transaction."""
     parts = []
@@ -118,6 +128,10 @@ class EmbeddedStore:
         if not graphs:
             return
         try:
+            if not any(self._store.contains_named_graph(g) for g in graphs):
+                # nothing to drop: one transaction of quads, without writing and parsing SPARQL text
+                self._store.extend([Quad(q.subject, q.predicate, q.object, g) for g, qs in graphs.items() for q in qs])
+                return
             self._store.update(_insert_data(graphs))
         except (OSError, SyntaxError) as e:
             raise StoreError(f"writing {len(graphs)} graph(s) failed, nothing was written: {e}") from e
