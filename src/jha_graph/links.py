@@ -8,6 +8,7 @@ be the target that an old reference was waiting for.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -90,7 +91,7 @@ def _value(row, name):
 
 class _Index:
     """The articles, with what finds candidates fast: by issue, by date, by year, and by word (postings,
-    one set per year the articles appeared in, and one for those whose date is not known).
+    one set per quarter the articles appeared in, and one for those whose date is not known).
     """
 
     def __init__(self, articles: list[_Article]) -> None:
@@ -101,7 +102,8 @@ class _Index:
         self.by_issue: dict[str, list[_Article]] = {}
         self.by_date: dict[str, list[_Article]] = {}
         self.undated_by_year: dict[str | None, list[_Article]] = {}  # by the year of the issue
-        self.postings: dict[int | None, dict[str, array]] = {}  # year (None: not known) -> word -> ids
+        self._paged: dict[str, tuple[list[int], list[_Article], int]] = {}  # see on_pages
+        self.postings: dict[int | None, dict[str, array]] = {}  # quarter (None: not known) -> word -> ids
         for i, a in enumerate(articles):
             if a.issue is not None:
                 self.by_issue.setdefault(a.issue, []).append(a)
@@ -109,25 +111,46 @@ class _Index:
                 self.by_date.setdefault(a.date, []).append(a)
             else:
                 self.undated_by_year.setdefault(a.issue[-4:] if a.issue is not None else None, []).append(a)
-            year = a.month // 12 if a.month is not None else None
-            postings = self.postings.setdefault(year, {})
+            quarter = a.month // 3 if a.month is not None else None
+            postings = self.postings.setdefault(quarter, {})
             for w in a.words:
                 posting = postings.get(w)
                 if posting is None:
                     posting = postings[w] = array("l")
                 posting.append(i)
 
+    def on_pages(self, issue: str, first: int, last: int) -> list[_Article]:
+        """The articles of an issue whose pages overlap ``first``-``last``, in corpus order, found by
+        bisection (an issue of a big corpus holds thousands of articles)."""
+        paged = self._paged.get(issue)
+        if paged is None:
+            arts = sorted((a for a in self.by_issue.get(issue, ()) if a.first is not None), key=lambda a: a.first)
+            span = max((max(0, (a.last or a.first) - a.first) for a in arts), default=0)
+            paged = self._paged[issue] = ([a.first for a in arts], arts, span)
+        firsts, arts, span = paged
+        lo, hi = bisect.bisect_left(firsts, first - span), bisect.bisect_right(firsts, last)
+        hits = [a for a in arts[lo:hi] if first <= (a.last or a.first)]
+        order = self._order
+        return sorted(hits, key=lambda a: order[a.iri])
+
+    @property
+    def _order(self) -> dict[str, int]:
+        order = self.__dict__.get("_order_of")
+        if order is None:
+            order = self.__dict__["_order_of"] = {a.iri: i for i, a in enumerate(self.articles)}
+        return order
+
     def undated(self, years: tuple[str, ...]) -> list[_Article]:
         """Articles without a dateline whose issue is of one of ``years`` or not known."""
         return [a for y in (*years, None) for a in self.undated_by_year.get(y, ())]
 
-    def _years_near(self, month: int | None) -> list[dict[str, array]]:
-        """The postings of the years within reach of ``month``, and of the articles of no known date
+    def _postings_near(self, month: int | None) -> list[dict[str, array]]:
+        """The postings of the quarters within reach of ``month``, and of the articles of no known date
         (all of them when ``month`` is None)."""
         if month is None:
             return list(self.postings.values())
-        lo, hi = (month - SEPARATE_ITEM_MONTHS) // 12, (month + SEPARATE_ITEM_MONTHS) // 12
-        return [p for y, p in self.postings.items() if y is None or lo <= y <= hi]
+        lo, hi = (month - SEPARATE_ITEM_MONTHS) // 3, (month + SEPARATE_ITEM_MONTHS) // 3
+        return [p for q in (*range(lo, hi + 1), None) if (p := self.postings.get(q)) is not None]
 
     def best_match(self, context: Counter, paragraph: Counter, source: str, threshold: float,
                    month: int | None = None) -> _Article | None:
@@ -165,7 +188,7 @@ class _Index:
             return 2 * s1 + s2
 
         articles = self.articles
-        near = self._years_near(month)
+        near = self._postings_near(month)
         postings = {w: [p[w] for p in near if w in p] for w in words}
         size = {w: sum(map(len, lists)) for w, lists in postings.items()}
         best: tuple[float, str] | None = None
@@ -247,7 +270,7 @@ def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
         out.append(Quad(NamedNode(source), CITO.cites, NamedNode(target.iri), g))
         how = "issue-and-pages" if _value(row, "issue") else "news-date" if _value(row, "newsDate") else "topic"
         out.append(Quad(row["ref"], JHA.resolvedBy, Literal(how), g))
-    return sorted(set(out), key=str)
+    return list(dict.fromkeys(out))  # each once, in the order the queries gave them
 
 
 def _similarity(context: Counter, a: _Article, df: Counter, n: int, paragraph: Counter | None = None) -> float:
@@ -264,8 +287,10 @@ def _target(row, index: _Index, source: str) -> _Article | None:
     paragraph = _words(_value(row, "paragraph") or "")
     if issue:
         first, last = _pages(pages)
-        hits = [a for a in index.by_issue.get(issue, ()) if a.iri != source and (
-            first is None or (a.first is not None and a.first <= (last or first) and first <= (a.last or a.first)))]
+        if first is None:
+            hits = [a for a in index.by_issue.get(issue, ()) if a.iri != source]
+        else:
+            hits = [a for a in index.on_pages(issue, first, last or first) if a.iri != source]
         return max(hits, key=lambda a: _similarity(context, a, df, n), default=None)
     if news_date:
         hits = [a for a in index.by_date.get(news_date, ()) if a.iri != source]
