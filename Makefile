@@ -35,7 +35,7 @@ build: install ## build the graph from data/articles into $(STORE) and validate 
 	$(BIN)/jha-graph stats --store $(STORE)
 
 serve: ## serve $(STORE) on http://127.0.0.1:$(PORT)
-	$(BIN)/jha-graph serve --store $(STORE) --port $(PORT)
+	$(BIN)/jha-graph serve --store $(STORE) --port $(PORT) --workers auto
 
 run: build serve ## set up, build the graph and serve it (the newcomer's command)
 

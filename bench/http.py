@@ -45,7 +45,10 @@ def _servers(store_dir: Path, nquads: Path | None, work: Path) -> dict:
     """name -> (command, port, endpoint path, ready path)."""
     out = {}
     p = free_port()
-    out["jha-graph /sparql"] = ([str(BIN / "jha-graph"), "serve", "--store", str(store_dir), "--port", str(p)],
+    # --workers auto: one server process per core on a store served read-only, the README's setting
+    # for a public endpoint
+    out["jha-graph /sparql"] = ([str(BIN / "jha-graph"), "serve", "--store", str(store_dir), "--port", str(p),
+                                 "--workers", "auto"],
                                 p, "/sparql", "/api")
     p = free_port()
     out["oxigraph serve"] = ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -30,16 +31,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_command(store: str | Path, port: int) -> list[str]:
+def serve_command(store: str | Path, port: int, args: Sequence[str] = ()) -> list[str]:
     script = Path(sys.executable).with_name("jha-graph")
     base = [str(script)] if script.exists() else [sys.executable, "-m", "jha_graph.cli"]
-    return [*base, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+    return [*base, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *args]
 
 
 class LiveServer:
     def __init__(self, store: str | Path, *, token: str | None = None, env: dict[str, str] | None = None,
-                 startup_timeout: float = 30.0) -> None:
+                 startup_timeout: float = 30.0, args: Sequence[str] = ()) -> None:
         self.store, self.token, self.extra_env, self.startup_timeout = Path(store), token, env or {}, startup_timeout
+        self.args = list(args)  # more options of jha-graph serve
         self.port = 0
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -58,7 +60,7 @@ class LiveServer:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
         fd, log_path = tempfile.mkstemp(prefix="jha-graph-serve-", suffix=".log")
         self.log_path, self._log = Path(log_path), os.fdopen(fd, "wb")
-        self.process = subprocess.Popen(serve_command(self.store, self.port), env=env, cwd=str(self.store.parent),
+        self.process = subprocess.Popen(serve_command(self.store, self.port, self.args), env=env, cwd=str(self.store.parent),
                                         stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         start_new_session=True)  # its own group: stopped with its workers
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -150,6 +151,29 @@ def cmd_reindex(args) -> int:
     return 0
 
 
+def _server_workers(value: str | None, settings) -> int:
+    """How many server processes: a number, or 'auto' (one per core when they can share the store:
+    an on-disk store served read-only; one otherwise)."""
+    if value in (None, "", "1"):
+        return 1
+    shareable = not settings.update_token and not settings.is_remote and Path(settings.store).is_dir()
+    if value == "auto":
+        return max(1, min(len(os.sched_getaffinity(0)), 8)) if shareable else 1
+    try:
+        n = int(value)
+    except ValueError:
+        raise SystemExit(f"error: --workers takes a number or 'auto', not {value!r}") from None
+    if n < 1:
+        raise SystemExit("error: --workers must be at least 1")
+    if n > 1 and not settings.is_remote and not Path(settings.store).is_dir():
+        raise SystemExit(f"error: there is no store at {settings.store} to serve (build one: make build)")
+    if n > 1 and not shareable:
+        raise SystemExit("error: several server processes (--workers) need an on-disk store served read-only: "
+                         "with --token one process holds the store for writing, and a remote store is "
+                         "served by its own server")
+    return n
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -158,9 +182,26 @@ def cmd_serve(args) -> int:
     settings = _settings(args)
     if args.token:
         settings.update_token = args.token
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info", workers=1)
+    host, port = args.host or settings.host, args.port or settings.port
+    workers = _server_workers(args.workers, settings)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1)
+        return 0
+    # Several processes, each with its own read-only handle on the store (pyoxigraph answers in Rust
+    # threads, but each request's Python runs under one GIL per process).  They build their app from
+    # the environment, so the command line's settings go there; the search index is brought up to
+    # date here, once, rather than by every process at its start.
+    from .search import SearchIndex
+
+    store = open_store(settings.store, read_only=True, settings=settings)
+    index = SearchIndex.for_store(store)
+    if index is not None:
+        index.ensure(store)
+        index.close()
+    store.close()
+    os.environ.update({"JHA_STORE": str(settings.store), "JHA_BASE_IRI": settings.base_iri})
+    uvicorn.run("jha_graph.api.app:create_app", factory=True, host=host, port=port, log_level="info",
+                workers=workers)
     return 0
 
 
@@ -204,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--token", help="enable SPARQL Update for requests bearing this token")
+    p.add_argument("--workers", default=None, metavar="N|auto",
+                   help="server processes (default 1); 'auto': one per core for an on-disk store served "
+                        "read-only, the setting for a busy public endpoint")
     p.set_defaults(func=cmd_serve)
     return ap
 

@@ -1,0 +1,75 @@
+"""The command line: how many server processes ``jha-graph serve --workers`` starts, and when it refuses."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from jha_graph.cli import _server_workers
+from jha_graph.config import Settings
+from jha_graph.ingest import ingest
+from jha_graph.store import EmbeddedStore
+from tests.live import LiveServer, serve_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "store"
+    store = EmbeddedStore(path)
+    report = ingest([ROOT / "data" / "articles"], store, Settings(store=str(path)))
+    assert report.ok and report.ingested
+    store.close()
+    return path
+
+
+def test_workers_default_to_one_and_auto_to_the_cores_for_a_read_only_store(store_dir):
+    settings = Settings(store=str(store_dir))
+    assert _server_workers(None, settings) == 1
+    assert _server_workers("3", settings) == 3
+    assert _server_workers("auto", settings) >= 1
+
+
+@pytest.mark.parametrize("settings, message", [
+    (lambda d: Settings(store=str(d), update_token="t"), "--token"),
+    (lambda d: Settings(store="http://127.0.0.1:9/sparql"), "remote"),
+    (lambda d: Settings(store=str(d / "nothing-here")), "no store at"),
+])
+def test_several_workers_are_refused_where_they_cannot_share_the_store(store_dir, settings, message):
+    s = settings(store_dir)
+    assert _server_workers("auto", s) == 1 or s.store.endswith("nothing-here")
+    with pytest.raises(SystemExit, match=message):
+        _server_workers("2", s)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_a_wrong_number_of_workers_is_an_error(store_dir, value):
+    with pytest.raises(SystemExit, match="--workers"):
+        _server_workers(value, Settings(store=str(store_dir)))
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.live
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts processes through Linux's /proc")
+def test_two_server_processes_answer_on_one_port(store_dir):
+    with LiveServer(store_dir, args=["--workers", "2"]) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        servers = [c for c in _children(server.process.pid)
+                   if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(servers) == 2, server.log_tail()
+        for _ in range(6):
+            assert http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+            assert http.get("/api/articles/seed-article").status_code == 200
+
+
+def test_a_server_with_a_token_refuses_two_workers(store_dir):
+    env = {"JHA_UPDATE_TOKEN": "s3cret", "PYTHONPATH": str(ROOT / "src")}
+    cmd = serve_command(store_dir, 1, ["--workers", "2"])
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "--token" in done.stderr
