@@ -9,6 +9,7 @@ terms bound with ``substitutions``; the one number written into query text, ``LI
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -154,6 +155,51 @@ def ref(request: Request, settings: Settings, iri: str | None, label: str | None
     prefix = settings.base_iri + "id/"
     return {"iri": iri, "id": iri[len(prefix):] if iri.startswith(prefix) else None, "label": label,
             **extra, "url": api_url(request, iri, settings), "page": page_url(request, iri, settings)}
+
+
+def keyset_page(keys: Iterable[Any], page: Page) -> list[str]:
+    """The IRIs of one page, in order: the ``page.limit + 1`` first after ``page.after`` (the one more says
+    there is a next page), from the IRIs a query found, unsorted and maybe repeated (blank nodes left out,
+    as ``FILTER(STR(?x) > ...)`` left them out).
+
+    Sorted here rather than by ``ORDER BY STR(?x) LIMIT``: pyoxigraph's sort reads each IRI's text again
+    at every comparison, 1-2 s for 20,000 documents, against ~10 ms for Python's sort of the same IRIs.
+    """
+    iris = sorted({k.value for k in keys if isinstance(k, NamedNode)})
+    if page.after is not None:
+        iris = [i for i in iris if i > page.after]
+    return iris[: page.limit + 1]
+
+
+def values_of(iris: Iterable[str]) -> str:
+    """IRIs as the terms of a VALUES block (written by pyoxigraph: ``<...>``, escaped)."""
+    return " ".join(str(NamedNode(i)) for i in iris)
+
+
+def columns_of(store, iris: list[str], key: str, queries: Iterable[str], **params: NamedNode | Literal | None
+               ) -> list[dict[str, Any]]:
+    """One row per IRI, in the order given: ``key`` (the IRI) and the columns of every query, None where a
+    query has no answer for the IRI.
+
+    Each query has one ``%s``, where the IRIs go (as the terms of a VALUES block), projects ``?{key}``
+    and at most one row per IRI; the parameters a query names are bound by substitution.  Columns whose
+    names start with ``_`` (the parameters) are left out.
+    """
+    if not iris:
+        return []
+    out: dict[str, dict[str, Any]] = {i: {key: i} for i in iris}
+    columns: list[str] = []
+    values = values_of(iris)
+    for query in queries:
+        results = run(store, query % values,
+                      **{k: v for k, v in params.items() if re.search(rf"\?{k}\b", query)})
+        names = [v.value for v in results.variables if v.value != key and not v.value.startswith("_")]
+        columns += names
+        for r in rows(results):
+            row = out.get(r[key])
+            if row is not None:
+                row.update((n, r[n]) for n in names)
+    return [{key: i, **dict.fromkeys(columns), **out[i]} for i in iris]
 
 
 def next_page(request: Request, items: list, page: Page, key) -> tuple[list, str | None]:

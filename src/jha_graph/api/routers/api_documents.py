@@ -7,42 +7,94 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pyoxigraph import NamedNode
 
-from ..deps import PageDep, SettingsDep, StoreDep
+from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_TYPES, DOCUMENT_VALUES, date_text, document_class, hi, keyed_iri, lo, next_page,
-                  pairs_of, ref, refs_of, rows, run, text)
+from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, lo, next_page, pairs_of,
+                  ref, refs_of, run, columns_of)
 
 router = APIRouter(tags=["documents"])
 
-DOCUMENTS = f"""
-SELECT ?d (MIN(?t) AS ?title) (SAMPLE(?ty) AS ?type) (MIN(STR(?dt)) AS ?date)
-       ({pairs_of("?mt", "?mtLabel")} AS ?adoptedAt) (MIN(STR(?mtStart)) AS ?adoptedOn)
-       ({pairs_of("?by", "?byName")} AS ?issuedBy)
-       ({pairs_of("?pr", "?prName")} AS ?presidencies)
-       ({pairs_of("?tp", "?tpName")} AS ?topics)
-       ({pairs_of("?a", "?aTitle")} AS ?articles)
-       ?_type ?_from ?_to ?_topic ?_presidency ?_after
-WHERE {{
-  VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
-  ?d a ?cls .
-  FILTER(STR(?d) > COALESCE(?_after, ""))
-  FILTER(COALESCE(?_type, ?cls) = ?cls)
-  OPTIONAL {{ ?d jha:date ?dt }}
-  FILTER(COALESCE(?_from, "") = "" || (BOUND(?dt) && {hi("?dt")} >= ?_from))
-  FILTER(COALESCE(?_to, "") = "" || (BOUND(?dt) && {lo("?dt")} <= ?_to))
-  FILTER(COALESCE(?_topic, "") = "" || EXISTS {{ ?d dcterms:subject ?_topic }})
-  FILTER(COALESCE(?_presidency, "") = "" || EXISTS {{ ?d jha:underPresidency ?_presidency }})
-  OPTIONAL {{ ?d dcterms:title ?t }}
-  OPTIONAL {{ ?d jha:adoptedAt ?mt . OPTIONAL {{ ?mt rdfs:label ?mtLabel }} OPTIONAL {{ ?mt jha:startDate ?mtStart }} }}
-  OPTIONAL {{ ?d jha:issuedBy ?by . OPTIONAL {{ ?by skos:prefLabel ?byName }} }}
-  OPTIONAL {{ ?d jha:underPresidency ?pr . OPTIONAL {{ ?pr rdfs:label ?prName }} }}
-  OPTIONAL {{ ?d dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }} }}
-  OPTIONAL {{ ?a jha:mentions ?d ; a jha:Article . OPTIONAL {{ ?a dcterms:title ?aTitle }} }}
-}}
-GROUP BY ?d ?_type ?_from ?_to ?_topic ?_presidency ?_after
-ORDER BY STR(?d)
+# A list route answers in two steps.  DOCUMENTS_MATCHING finds the IRIs of the documents that pass the
+# filters (each filter a pattern on the document's own statements, included only when asked for); they
+# are sorted and cut to the page in Python (``keyset_page``).  DOCUMENT_DETAILS then gathers what the page
+# shows about those documents.  Asked as one query, with the filters and every OPTIONAL over the whole
+# graph, the union graph multiplied out (a document named in k articles has its title, type, topics ...
+# once per article graph, and the OPTIONALs cross them: k^6 rows) and the aggregates ran before the
+# LIMIT: 20-40 s at 120 articles, far longer at 1,000.
+
+DOCUMENT_CLASSES = ", ".join(f"jha:{document_class(t).value.split('#')[1]}" for t in DOCUMENT_TYPES)
+
+# the document's type: the label of the class, as DOCUMENT_VALUES pairs them ("Other" for OtherDocument)
+TYPE_LABEL = 'IF(?cls = jha:OtherDocument, "Other", STRAFTER(STR(?cls), "#"))'
+
+# patterns of DOCUMENTS_MATCHING, by filter; the parameters are bound by substitution
+MATCH_ANY_TYPE = f"?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))"
+MATCH = {
+    "type": "?d a ?_type .",
+    "topic": "?d dcterms:subject ?_topic .",
+    "presidency": "?d jha:underPresidency ?_presidency .",
+    # one date of the document in the range (a month or a year overlapping it counts)
+    "dates": f"""?d jha:date ?dt .
+  FILTER(COALESCE(?_from, "") = "" || {hi("?dt")} >= ?_from)
+  FILTER(COALESCE(?_to, "") = "" || {lo("?dt")} <= ?_to)""",
+}
+DOCUMENTS_MATCHING = """
+SELECT DISTINCT ?d ?_type ?_from ?_to ?_topic ?_presidency WHERE {
+  %s
+}
 """
+
+# What the page shows of each document, one query per column (or pair of columns), each anchored on the
+# page's documents (``%s``: their IRIs, as VALUES), so that a column's values are looked up once and not
+# crossed with the other columns'.  The aggregates are the ones the single query had: one query with a
+# UNION branch per column would not do, since an aggregate over rows where its variable is unbound (the
+# other branches' rows) is unbound in pyoxigraph.
+DOCUMENT_COLUMNS = [
+    "SELECT ?d (MIN(?t) AS ?title) WHERE { VALUES ?d { %s } ?d dcterms:title ?t } GROUP BY ?d",
+    # ?type=: that type only
+    f"""SELECT ?d (SAMPLE({TYPE_LABEL}) AS ?type) ?_type WHERE {{
+  VALUES ?d {{ %s }} ?d a ?cls .
+  FILTER(?cls IN ({DOCUMENT_CLASSES}))
+  FILTER(COALESCE(?_type, ?cls) = ?cls)
+}} GROUP BY ?d ?_type""",
+    # ?from= and ?to=: the earliest date in the range
+    f"""SELECT ?d (MIN(STR(?dt)) AS ?date) ?_from ?_to WHERE {{
+  VALUES ?d {{ %s }} ?d jha:date ?dt .
+  FILTER(COALESCE(?_from, "") = "" || {hi("?dt")} >= ?_from)
+  FILTER(COALESCE(?_to, "") = "" || {lo("?dt")} <= ?_to)
+}} GROUP BY ?d ?_from ?_to""",
+    f"""SELECT ?d ({pairs_of("?mt", "?mtLabel")} AS ?adoptedAt) (MIN(STR(?mtStart)) AS ?adoptedOn) WHERE {{
+  VALUES ?d {{ %s }} ?d jha:adoptedAt ?mt .
+  OPTIONAL {{ ?mt rdfs:label ?mtLabel }} OPTIONAL {{ ?mt jha:startDate ?mtStart }}
+}} GROUP BY ?d""",
+    f"""SELECT ?d ({pairs_of("?by", "?byName")} AS ?issuedBy) WHERE {{
+  VALUES ?d {{ %s }} ?d jha:issuedBy ?by . OPTIONAL {{ ?by skos:prefLabel ?byName }}
+}} GROUP BY ?d""",
+    f"""SELECT ?d ({pairs_of("?pr", "?prName")} AS ?presidencies) WHERE {{
+  VALUES ?d {{ %s }} ?d jha:underPresidency ?pr . OPTIONAL {{ ?pr rdfs:label ?prName }}
+}} GROUP BY ?d""",
+    f"""SELECT ?d ({pairs_of("?tp", "?tpName")} AS ?topics) WHERE {{
+  VALUES ?d {{ %s }} ?d dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }}
+}} GROUP BY ?d""",
+    # ``?type jha:Article`` with FILTER, not ``a jha:Article``: see linked_data.ARTICLE_TITLES_QUADS
+    f"""SELECT ?d ({pairs_of("?a", "?aTitle")} AS ?articles) WHERE {{
+  VALUES ?d {{ %s }} ?a jha:mentions ?d ; ?type jha:Article .
+  FILTER(?type = rdf:type)
+  OPTIONAL {{ ?a dcterms:title ?aTitle }}
+}} GROUP BY ?d""",
+]
+
+
+def documents_page(store, page: Page, **params) -> list[dict]:
+    """The rows of one page of documents (``limit + 1`` of them when there is a next page), in IRI order."""
+    given = {k for k, v in params.items() if v is not None}
+    patterns = [MATCH["type"] if "_type" in given else MATCH_ANY_TYPE]
+    patterns += [MATCH[k] for k in ("topic", "presidency") if f"_{k}" in given]
+    if given & {"_from", "_to"}:
+        patterns.append(MATCH["dates"])
+    found = run(store, DOCUMENTS_MATCHING % "\n  ".join(patterns), **params)
+    return columns_of(store, keyset_page((r["d"] for r in found), page), "d", DOCUMENT_COLUMNS, **params)
 
 
 def type_class(doc_type: str | None) -> NamedNode | None:
@@ -69,12 +121,10 @@ def list_documents(
 ) -> dict:
     """Documents the articles name: type, title, date, the meeting that adopted it, who issued it, the
     presidency in office (from the calendar), topics and the articles naming it; keyset-paged by IRI."""
-    results = run(store, DOCUMENTS + f"LIMIT {page.limit + 1}", _type=type_class(type), _from=date_text(from_),
-                  _to=date_text(to),
-                  _topic=keyed_iri("topic", topic, settings, "topic") if topic else None,
-                  _presidency=keyed_iri("presidency", presidency, settings, "presidency") if presidency else None,
-                  _after=text(page.after))
-    items, nxt = next_page(request, rows(results), page, key=lambda r: r["d"])
+    found = documents_page(store, page, _type=type_class(type), _from=date_text(from_), _to=date_text(to),
+                           _topic=keyed_iri("topic", topic, settings, "topic") if topic else None,
+                           _presidency=keyed_iri("presidency", presidency, settings, "presidency") if presidency else None)
+    items, nxt = next_page(request, found, page, key=lambda r: r["d"])
     data = []
     for r in items:
         item = ref(request, settings, r["d"], r["title"], type=r["type"], date=r["date"])

@@ -1,0 +1,159 @@
+"""The JSON list routes answer as the single queries they replaced, on the test graphs.
+
+Each ``REFERENCE_*`` is a route's query as it was (word for word): one SELECT with every filter and every
+OPTIONAL over the whole graph, grouped, sorted and cut by SPARQL.  Over the union of the article graphs
+those multiplied out (seconds to hours from a few hundred articles on), but their answer is the definition:
+on the small test graphs (the API fixture, the seed article, the development corpus) both run, and the
+routes' queries must give the same rows, for each filter and page.
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from fixtures.api_support import fixture_store, make_settings
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from jha_graph.api.deps import Page
+from jha_graph.api.routers.api import DOCUMENT_VALUES, hi, lo, pairs_of, rows, run
+from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
+from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
+from jha_graph.store import EmbeddedStore
+
+REFERENCE_DOCUMENTS = f"""
+SELECT ?d (MIN(?t) AS ?title) (SAMPLE(?ty) AS ?type) (MIN(STR(?dt)) AS ?date)
+       ({pairs_of("?mt", "?mtLabel")} AS ?adoptedAt) (MIN(STR(?mtStart)) AS ?adoptedOn)
+       ({pairs_of("?by", "?byName")} AS ?issuedBy)
+       ({pairs_of("?pr", "?prName")} AS ?presidencies)
+       ({pairs_of("?tp", "?tpName")} AS ?topics)
+       ({pairs_of("?a", "?aTitle")} AS ?articles)
+       ?_type ?_from ?_to ?_topic ?_presidency ?_after
+WHERE {{
+  VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
+  ?d a ?cls .
+  FILTER(STR(?d) > COALESCE(?_after, ""))
+  FILTER(COALESCE(?_type, ?cls) = ?cls)
+  OPTIONAL {{ ?d jha:date ?dt }}
+  FILTER(COALESCE(?_from, "") = "" || (BOUND(?dt) && {hi("?dt")} >= ?_from))
+  FILTER(COALESCE(?_to, "") = "" || (BOUND(?dt) && {lo("?dt")} <= ?_to))
+  FILTER(COALESCE(?_topic, "") = "" || EXISTS {{ ?d dcterms:subject ?_topic }})
+  FILTER(COALESCE(?_presidency, "") = "" || EXISTS {{ ?d jha:underPresidency ?_presidency }})
+  OPTIONAL {{ ?d dcterms:title ?t }}
+  OPTIONAL {{ ?d jha:adoptedAt ?mt . OPTIONAL {{ ?mt rdfs:label ?mtLabel }} OPTIONAL {{ ?mt jha:startDate ?mtStart }} }}
+  OPTIONAL {{ ?d jha:issuedBy ?by . OPTIONAL {{ ?by skos:prefLabel ?byName }} }}
+  OPTIONAL {{ ?d jha:underPresidency ?pr . OPTIONAL {{ ?pr rdfs:label ?prName }} }}
+  OPTIONAL {{ ?d dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }} }}
+  OPTIONAL {{ ?a jha:mentions ?d ; a jha:Article . OPTIONAL {{ ?a dcterms:title ?aTitle }} }}
+}}
+GROUP BY ?d ?_type ?_from ?_to ?_topic ?_presidency ?_after
+ORDER BY STR(?d)
+"""
+
+
+def comparable(table: list[dict]) -> list[dict]:
+    """Rows without the parameter columns, with each GROUP_CONCAT'ed list of pairs as a set (its order is
+    the store's)."""
+    return [{k: frozenset(v.split("\u001f")) if isinstance(v, str) and "\u001f" in v else v
+             for k, v in r.items() if not k.startswith("_")} for r in table]
+
+
+def pages(reference: str, page_of, store, key: str = "d", limits=(1, 3, 500), **params) -> int:
+    """Walk every page of the reference and of the route's queries (keyset by ``key``), for each limit;
+    the number of rows."""
+    whole = rows(run(store, reference + "LIMIT 10000", **params))
+    for limit in limits:
+        after = None
+        for start in range(0, len(whole) + 1, limit):
+            want = rows(run(store, reference + f"LIMIT {limit + 1}", **params,
+                            _after=Literal(after) if after else None))
+            got = page_of(store, Page(limit, after), **params)
+            assert comparable(got) == comparable(want), (params, limit, after)
+            assert comparable(want) == comparable(whole[start:start + limit + 1])
+            if len(got) <= limit:
+                break
+            after = got[limit - 1][key]
+    return len(whole)
+
+
+@pytest.fixture(scope="module")
+def fixture_graph():
+    return fixture_store(make_settings())
+
+
+def values(store, sparql: str) -> list:
+    return [r[0] for r in store.query(sparql)]
+
+
+def document_filters(store) -> list[dict]:
+    """Every filter alone, with values the graph has (and one it has not), and a few together."""
+    types = [document_class(t) for t in DOCUMENT_TYPES]
+    present = [t for t in types if values(store, f"SELECT ?d WHERE {{ ?d a <{t.value}> }} LIMIT 1")]
+    topics = values(store, "SELECT DISTINCT ?t WHERE { ?d jha:date ?x ; dcterms:subject ?t } ORDER BY ?t")[:4]
+    presidencies = values(store, "SELECT DISTINCT ?p WHERE { ?d jha:date ?x ; jha:underPresidency ?p } ORDER BY ?p")[:4]
+    days = [Literal(d) for d in ("2023-10-31", "2023-11-01", "2024-01-01", "2024-06-13", "2020-01-01")]
+    found = [{}, {"_type": NamedNode(ONTOLOGY + "Strategy")}]
+    found += [{"_type": t} for t in present]
+    found += [{"_topic": t} for t in topics] + [{"_presidency": p} for p in presidencies]
+    found += [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    found += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    found += [{"_type": t, "_topic": x, "_from": days[0]} for t, x in itertools.product(present[:2], topics[:2])]
+    found += [{"_presidency": p, "_to": days[3]} for p in presidencies[:2]]
+    return found
+
+
+def test_documents_on_the_api_fixture(fixture_graph):
+    assert sum(pages(REFERENCE_DOCUMENTS, documents_page, fixture_graph, **f)
+               for f in document_filters(fixture_graph)) > 10
+
+
+def test_documents_of_the_seed_article(seed_store):
+    assert sum(pages(REFERENCE_DOCUMENTS, documents_page, seed_store, **f) for f in document_filters(seed_store)) > 10
+
+
+def test_documents_of_the_development_corpus(corpus_store):
+    filters = document_filters(corpus_store)[::3]
+    assert sum(pages(REFERENCE_DOCUMENTS, documents_page, corpus_store, limits=(500,), **f) for f in filters) > 50
+    assert pages(REFERENCE_DOCUMENTS, documents_page, corpus_store, limits=(40,)) > 50
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    """Shapes the test articles do not have: a document stated in several graphs with two titles, two dates
+    (a month and a day), two meetings (one without a start date), an issuer with a name in two graphs, an
+    article without a title; a document with nothing but its type; a blank node typed as a document."""
+    ex, jha = "http://example.org/", Namespace(ONTOLOGY)
+    g1, g2, g3 = (NamedNode(f"{ex}g{i}") for i in (1, 2, 3))
+    d1, d2, m1, m2, org, pres, t1, t2, a1, a2 = (NamedNode(ex + n) for n in (
+        "d1", "d2", "m1", "m2", "org", "pres", "t1", "t2", "a1", "a2"))
+    q = [
+        (d1, RDF.type, jha.Conclusions, g1), (d1, RDF.type, jha.Conclusions, g2),
+        (d1, DCTERMS.title, Literal("B title"), g1), (d1, DCTERMS.title, Literal("A title"), g2),
+        (d1, jha.date, Literal("2023-10", datatype=XSD.gYearMonth), g1),
+        (d1, jha.date, Literal("2024-01-05", datatype=XSD.date), g2),
+        (d1, jha.adoptedAt, m1, g1), (m1, RDFS.label, Literal("Meeting 1"), g1),
+        (m1, jha.startDate, Literal("2023-10-20", datatype=XSD.date), g1),
+        (d1, jha.adoptedAt, m2, g2), (m2, RDFS.label, Literal("Meeting 2"), g2),
+        (d1, jha.issuedBy, org, g1), (d1, jha.issuedBy, org, g2), (org, SKOS.prefLabel, Literal("Org"), g3),
+        (d1, jha.underPresidency, pres, g1), (pres, RDFS.label, Literal("Presidency"), g3),
+        (d1, DCTERMS.subject, t1, g1), (d1, DCTERMS.subject, t2, g2), (t1, SKOS.prefLabel, Literal("T1"), g3),
+        (a1, RDF.type, jha.Article, g1), (a1, DCTERMS.title, Literal("Article 1"), g1), (a1, jha.mentions, d1, g1),
+        (a2, RDF.type, jha.Article, g2), (a2, jha.mentions, d1, g2), (a2, jha.mentions, d2, g2),
+        (d2, RDF.type, jha.Report, g2), (BlankNode("d3"), RDF.type, jha.Report, g2),
+        (d2, jha.mentions, d1, g3),  # not an article: no article of d1
+    ]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    return store
+
+
+def test_documents_of_shapes_the_articles_do_not_have(shapes):
+    ex = "http://example.org/"
+    days = [Literal(d) for d in ("2023-10-31", "2023-11-01", "2024-01-05", "2024-01-06")]
+    filters = [{}, {"_type": NamedNode(ONTOLOGY + "Report")}, {"_topic": NamedNode(ex + "t2")},
+               {"_presidency": NamedNode(ex + "pres")}]
+    filters += [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    filters += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    assert sum(pages(REFERENCE_DOCUMENTS, documents_page, shapes, **f) for f in filters) > 10
+    [d1, d2] = documents_page(shapes, Page(10, None))
+    assert (d1["title"], d1["date"], d1["adoptedOn"], d2["title"], d2["type"]) == ("A title", "2023-10", None,
+                                                                                   None, "Report")
