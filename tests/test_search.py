@@ -237,3 +237,28 @@ def test_the_corpus_index_answers_as_the_sparql_scan(corpus_store):
         assert same_answers(corpus_store, index, prefix, ["europol", "on"], (None, JHA + "Agency")) > 0
     finally:
         index.close()
+
+
+def test_an_index_built_at_the_end_of_a_big_ingest_answers_as_one_kept_up_to_date(tmp_path, monkeypatch,
+                                                                                  corpus_dir):
+    """A big ingest leaves the text index alone and builds it once at the end (ingest.BULK_INDEX_FROM);
+    its answers are those of the index kept up to date graph by graph, and of the SPARQL scan."""
+    import jha_graph.ingest as ingest_module
+
+    prefix = Settings().base_iri + "id/"
+    answers = []
+    for bulk_from in (10**9, 1):  # never, then always
+        monkeypatch.setattr(ingest_module, "BULK_INDEX_FROM", bulk_from)
+        directory = tmp_path / f"store-{bulk_from}"
+        store = EmbeddedStore(directory)
+        assert ingest([corpus_dir], store, Settings(store=str(directory))).ok
+        index = SearchIndex(index_path(directory))
+        try:
+            assert index.is_current(store) and not index._bulk
+            answers.append([index.search(q, prefix=prefix, limit=10_000) for q in QUERIES + ["eurojust", "on"]])
+            if bulk_from == 1:
+                assert same_answers(store, index, prefix, ["europol", "on"]) > 0
+        finally:
+            index.close()
+            store.close()
+    assert answers[0] == answers[1] and any(answers[0])

@@ -79,6 +79,7 @@ def static_graphs(settings: Settings, ref: Reference) -> dict[NamedNode, list[Qu
 PARALLEL_FROM = 200
 CHUNK = 16  # files per task sent to a worker
 BULK_BATCH = 1000  # new articles per bulk load (one journal entry each)
+BULK_INDEX_FROM = 200  # from this many files on (and more than it holds), the search index's text index is built at the end
 
 
 def _worker_count(workers: int | None, n_files: int) -> int:
@@ -341,6 +342,9 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
             full, batch = batch, _Batch(store, index)
             background.submit(lambda: write(full))
 
+    bulk_index = index is not None and len(files) >= max(BULK_INDEX_FROM, index.graph_count())
+    if bulk_index:
+        index.begin_bulk()
     n_workers = _worker_count(workers, len(files))
     if n_workers > 1:
         results = _parallel(files, settings, n_workers)
@@ -369,9 +373,14 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
             if len(batch) >= limit:
                 flush()
         flush()
+        background.drain()
+        if bulk_index:  # the text index is built in the writer's thread while this one resolves the links
+            background.submit(index.end_bulk)
+        report.links = rebuild_links(store, settings.minter)  # the links graph holds no names or sentences
     finally:
         background.close()  # the batch being written finishes (whole), even when the loop was interrupted
-    report.links = rebuild_links(store, settings.minter)  # the links graph holds no names or sentences
+        if bulk_index:
+            index.stop_bulk()  # if cut short: the index stays dirty, to be rebuilt from the store
     if index is not None:
         index.mark_clean(store)
     return report

@@ -130,6 +130,7 @@ class SearchIndex:
     def __init__(self, path: str | Path, *, temporary: bool = False) -> None:
         self.path = Path(path)
         self.temporary = temporary
+        self._bulk = False  # see begin_bulk
         self._local = threading.local()
         self._write_lock = threading.RLock()  # re-entrant: a first write from a new thread opens its connection under it
         self._all: list[sqlite3.Connection] = []
@@ -236,10 +237,33 @@ class SearchIndex:
     def replace_quads(self, graphs: Mapping[str, Iterable[Quad]]) -> None:
         self.replace_graphs({g: rows_from_quads(qs) for g, qs in graphs.items()})
 
-    @staticmethod
-    def _replace(con: sqlite3.Connection, graph: str, rows: Iterable[Row]) -> None:
-        con.execute("INSERT INTO entry_fts(entry_fts, rowid, folded) "
-                    "SELECT 'delete', id, folded FROM entry WHERE graph=?", (graph,))
+    def graph_count(self) -> int:
+        """How many graphs the index holds something of."""
+        return self._con().execute("SELECT COUNT(DISTINCT graph) FROM entry").fetchone()[0]
+
+    def begin_bulk(self) -> None:
+        """Leave the text index (FTS) alone while many graphs are written; ``end_bulk`` rebuilds it.
+
+        Building it once at the end costs a third of keeping it up to date graph by graph, but it reads
+        every entry: worth it when the graphs written outnumber those already there.  Until then the
+        index is dirty (``mark_dirty``), as during any ingest.
+        """
+        self._bulk = True
+
+    def end_bulk(self) -> None:
+        with self._write_lock, self._con() as con:
+            con.execute("INSERT INTO entry_fts(entry_fts) VALUES('rebuild')")
+        self._bulk = False
+
+    def stop_bulk(self) -> None:
+        """Back to keeping the text index up to date, without rebuilding it (after a run cut short)."""
+        self._bulk = False
+
+    def _replace(self, con: sqlite3.Connection, graph: str, rows: Iterable[Row]) -> None:
+        bulk = self._bulk
+        if not bulk:
+            con.execute("INSERT INTO entry_fts(entry_fts, rowid, folded) "
+                        "SELECT 'delete', id, folded FROM entry WHERE graph=?", (graph,))
         for table in ("entry", "type", "subclass"):
             con.execute(f"DELETE FROM {table} WHERE graph=?", (graph,))  # noqa: S608 (fixed names)
         entries, types, subs = [], set(), set()
@@ -254,7 +278,8 @@ class SearchIndex:
                 subs.add((graph, a, b))
         first = con.execute("SELECT COALESCE(MAX(id), 0) FROM entry").fetchone()[0]
         con.executemany("INSERT INTO entry(graph, e, rank, key, text, folded) VALUES(?,?,?,?,?,?)", entries)
-        con.execute("INSERT INTO entry_fts(rowid, folded) SELECT id, folded FROM entry WHERE id > ?", (first,))
+        if not bulk:
+            con.execute("INSERT INTO entry_fts(rowid, folded) SELECT id, folded FROM entry WHERE id > ?", (first,))
         con.executemany("INSERT INTO type VALUES(?,?,?)", sorted(types))
         con.executemany("INSERT INTO subclass VALUES(?,?,?)", sorted(subs))
 
