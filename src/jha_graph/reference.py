@@ -592,6 +592,9 @@ class Reference:
                 self._country_names.setdefault(_country_key(s), c)
         self._starts = [p.start for p in self.presidencies]
         self._by_term = {(p.code, p.year, p.half): p for p in self.presidencies}
+        self._by_country: dict[str, list[Presidency]] = {}
+        for p in self.presidencies:
+            self._by_country.setdefault(p.code, []).append(p)
         trios: dict[str, list[Presidency]] = {}
         for p in self.presidencies:
             if p.trio:
@@ -689,7 +692,7 @@ class Reference:
         [2017]
         """
         c = self.country(code)
-        return [p for p in self.presidencies if c and p.code == c.code]
+        return list(self._by_country.get(c.code, ())) if c else []
 
     def trio_of(self, presidency: Presidency) -> list[Presidency]:
         """The three presidencies of the trio the presidency belongs to ([] before 2007).

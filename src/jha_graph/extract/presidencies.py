@@ -56,9 +56,10 @@ def find_presidencies(sents: list[Sentence], ref: Reference, year: int | None) -
             found.setdefault((p.code, p.year, p.half), PresidencyFact(p.code, p.year, p.half, s.evidence()))
 
     for s in sents:
-        for pat in direct:
-            for m in pat.finditer(s.text):
-                add(m.group(1), s, year)
+        if "presidenc" in s.text.lower():  # every direct pattern names the presidency
+            for pat in direct:
+                for m in pat.finditer(s.text):
+                    add(m.group(1), s, year)
         # countries in a sentence about the sequence of presidencies: 'the trio ... composed of Spain,
         # Belgium and Hungary', 'following those of Romania and Finland', 'It will be followed by Finland',
         # 'France, the Czech Republic, and Sweden will hold the rotating presidency in turn'
