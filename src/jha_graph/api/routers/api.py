@@ -157,6 +157,34 @@ def ref(request: Request, settings: Settings, iri: str | None, label: str | None
             **extra, "url": api_url(request, iri, settings), "page": page_url(request, iri, settings)}
 
 
+VALUES_PER_QUERY = 500  # IRIs in one VALUES block: a query to a SPARQL server stays well under its limits
+
+
+def matching(store, var: str, find: str, checks: Iterable[str] = (), **params: NamedNode | Literal | None
+             ) -> list[NamedNode | BlankNode]:
+    """The distinct values of ``?{var}`` that match the group pattern ``find`` and every one of ``checks``.
+
+    ``find`` alone finds the candidates (the caller gives its most selective filter); each check is then
+    asked of the candidates left, VALUES_PER_QUERY at a time.  Asked as one query, pyoxigraph's plan may
+    join the patterns the slow way round (the dated documents with every typed node of the graph: 2 s at
+    10,000 articles, against 0.2 s this way).  The parameters a pattern names are bound by substitution.
+    """
+    def ask(pattern: str, values: str = "") -> list:
+        used = {k: v for k, v in params.items() if v is not None and re.search(rf"\?{k}\b", pattern)}
+        head = " ".join(f"?{k}" for k in used)  # a substituted variable must be projected
+        where = f"VALUES ?{var} {{ {values} }}\n  {pattern}" if values else pattern
+        return [r[var] for r in run(store, f"SELECT DISTINCT ?{var} {head} WHERE {{\n  {where}\n}}", **used)]
+
+    found = list(dict.fromkeys(ask(find)))
+    for check in checks:
+        named = [x for x in found if isinstance(x, NamedNode)]  # VALUES cannot hold blank nodes
+        kept: set = set()
+        for i in range(0, len(named), VALUES_PER_QUERY):
+            kept.update(ask(check, " ".join(str(x) for x in named[i:i + VALUES_PER_QUERY])))
+        found = [x for x in named if x in kept]
+    return found
+
+
 def keyset_page(keys: Iterable[Any], page: Page) -> list[str]:
     """The IRIs of one page, in order: the ``page.limit + 1`` first after ``page.after`` (the one more says
     there is a next page), from the IRIs a query found, unsorted and maybe repeated (blank nodes left out,

@@ -10,15 +10,14 @@ from pyoxigraph import NamedNode
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, lo, next_page, pairs_of,
-                  ref, refs_of, run, columns_of)
+from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, lo, matching, next_page,
+                  pairs_of, ref, refs_of, columns_of)
 
 router = APIRouter(tags=["documents"])
 
-# A list route answers in two steps.  DOCUMENTS_MATCHING finds the IRIs of the documents that pass the
-# filters (each filter a pattern on the document's own statements, included only when asked for); they
-# are sorted and cut to the page in Python (``keyset_page``).  DOCUMENT_DETAILS then gathers what the page
-# shows about those documents.  Asked as one query, with the filters and every OPTIONAL over the whole
+# A list route answers in two steps.  ``matching`` finds the IRIs of the documents that pass the filters;
+# they are sorted and cut to the page in Python (``keyset_page``).  DOCUMENT_COLUMNS then gather what
+# the page shows about those documents.  Asked as one query, with the filters and every OPTIONAL over the whole
 # graph, the union graph multiplied out (a document named in k articles has its title, type, topics ...
 # once per article graph, and the OPTIONALs cross them: k^6 rows) and the aggregates ran before the
 # LIMIT: 20-40 s at 120 articles, far longer at 1,000.
@@ -28,22 +27,22 @@ DOCUMENT_CLASSES = ", ".join(f"jha:{document_class(t).value.split('#')[1]}" for 
 # the document's type: the label of the class, as DOCUMENT_VALUES pairs them ("Other" for OtherDocument)
 TYPE_LABEL = 'IF(?cls = jha:OtherDocument, "Other", STRAFTER(STR(?cls), "#"))'
 
-# patterns of DOCUMENTS_MATCHING, by filter; the parameters are bound by substitution
-MATCH_ANY_TYPE = f"?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))"
-MATCH = {
-    "type": "?d a ?_type .",
-    "topic": "?d dcterms:subject ?_topic .",
-    "presidency": "?d jha:underPresidency ?_presidency .",
+# The filters, as patterns on the document's own statements, the most selective first: ``matching`` finds
+# the documents of the first filter given, then checks the others on those alone.  Any document type:
+# VALUES to find them (a FILTER on ?cls made pyoxigraph read every typed node), FILTER to check them (one
+# look-up per document rather than one per document and class).  The parameters are bound by substitution.
+FILTERS = {
+    "_presidency": "?d jha:underPresidency ?_presidency .",
+    "_topic": "?d dcterms:subject ?_topic .",
+    "_type": "?d a ?_type .",
     # one date of the document in the range (a month or a year overlapping it counts)
-    "dates": f"""?d jha:date ?dt .
+    "_from": f"""?d jha:date ?dt .
   FILTER(COALESCE(?_from, "") = "" || {hi("?dt")} >= ?_from)
   FILTER(COALESCE(?_to, "") = "" || {lo("?dt")} <= ?_to)""",
 }
-DOCUMENTS_MATCHING = """
-SELECT DISTINCT ?d ?_type ?_from ?_to ?_topic ?_presidency WHERE {
-  %s
-}
-"""
+FILTERS["_to"] = FILTERS["_from"]
+FIND_ANY_TYPE = f"VALUES ?cls {{ {DOCUMENT_CLASSES.replace(',', '')} }} ?d a ?cls ."
+CHECK_ANY_TYPE = f"?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))"
 
 # What the page shows of each document, one query per column (or pair of columns), each anchored on the
 # page's documents (``%s``: their IRIs, as VALUES), so that a column's values are looked up once and not
@@ -88,13 +87,11 @@ DOCUMENT_COLUMNS = [
 
 def documents_page(store, page: Page, **params) -> list[dict]:
     """The rows of one page of documents (``limit + 1`` of them when there is a next page), in IRI order."""
-    given = {k for k, v in params.items() if v is not None}
-    patterns = [MATCH["type"] if "_type" in given else MATCH_ANY_TYPE]
-    patterns += [MATCH[k] for k in ("topic", "presidency") if f"_{k}" in given]
-    if given & {"_from", "_to"}:
-        patterns.append(MATCH["dates"])
-    found = run(store, DOCUMENTS_MATCHING % "\n  ".join(patterns), **params)
-    return columns_of(store, keyset_page((r["d"] for r in found), page), "d", DOCUMENT_COLUMNS, **params)
+    patterns = list(dict.fromkeys(FILTERS[k] for k in FILTERS if params.get(k) is not None))
+    if params.get("_type") is None:  # (a ?type= is a document class)
+        patterns = patterns + [CHECK_ANY_TYPE] if patterns else [FIND_ANY_TYPE]
+    found = matching(store, "d", patterns[0], patterns[1:], **params)
+    return columns_of(store, keyset_page(found, page), "d", DOCUMENT_COLUMNS, **params)
 
 
 def type_class(doc_type: str | None) -> NamedNode | None:
