@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -81,11 +82,12 @@ class QueryExecutor:
     kills_runaways: bool = False
 
     @staticmethod
-    def for_store(store, settings) -> QueryExecutor:
+    def for_store(store, settings, workers: int | None = None) -> QueryExecutor:
+        workers = settings.query_workers if workers is None else workers
         path = store_path(store)
         if path is not None:
-            return ProcessExecutor(path, workers=settings.query_workers, timeout=settings.query_timeout)
-        return ThreadExecutor(store, workers=settings.query_workers, timeout=settings.query_timeout)
+            return ProcessExecutor(path, workers=workers, timeout=settings.query_timeout)
+        return ThreadExecutor(store, workers=workers, timeout=settings.query_timeout)
 
     def start(self) -> None: ...
 
@@ -96,6 +98,12 @@ class QueryExecutor:
         return None
 
     async def run(self, job: Job) -> Answer:
+        raise NotImplementedError
+
+    def run_sync(self, job: Job, timeout: float | None = None) -> Answer:
+        """Run a job from a thread that may block (a sync route): at most ``timeout`` seconds (default
+        ``self.timeout``) in all, waiting for a worker included; QueryTimeout, ExecutorBusy or
+        WorkerCrashed as ``run``."""
         raise NotImplementedError
 
 
@@ -235,15 +243,26 @@ class ProcessExecutor(QueryExecutor):
         self.start()
         return await asyncio.get_running_loop().run_in_executor(self._waiters, self._run_blocking, job)
 
-    def _run_blocking(self, job: Job) -> Answer:
+    def run_sync(self, job: Job, timeout: float | None = None) -> Answer:
+        self.start()
+        return self._run_blocking(job, self.timeout if timeout is None else timeout, whole=True)
+
+    def _run_blocking(self, job: Job, limit: float | None = None, whole: bool = False) -> Answer:
+        """Wait up to ``limit`` for a worker, then give the job ``limit`` to run (``whole``: what is left
+        of ``limit`` after the wait)."""
+        limit = self.timeout if limit is None else limit
         job.generation = store_generation(self.path)
         idle = self._idle
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + limit
         while True:
             try:
                 worker = idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
-                raise ExecutorBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+                raise ExecutorBusy(f"all {self.size} query workers stayed busy for {limit:g} s") from None
+            run_for = max(0.0, deadline - time.monotonic()) if whole else limit
+            if run_for <= 0.0:  # a worker came free just as the time ran out: leave it idle
+                idle.put(worker)
+                raise ExecutorBusy(f"all {self.size} query workers stayed busy for {limit:g} s")
             try:
                 worker.conn.send(job)
             except OSError:
@@ -252,7 +271,7 @@ class ProcessExecutor(QueryExecutor):
                 continue
             break
         try:
-            if worker.conn.poll(self.timeout):
+            if worker.conn.poll(run_for):
                 answer = worker.conn.recv()
                 idle.put(worker)
                 return answer
@@ -265,7 +284,7 @@ class ProcessExecutor(QueryExecutor):
             raise WorkerCrashed(f"the query worker died ({e or type(e).__name__})", returncode) from e
         self.timeouts += 1
         self._replace(worker)
-        raise QueryTimeout(self.timeout, killed=True)
+        raise QueryTimeout(limit, killed=True)
 
 
 class ThreadExecutor(QueryExecutor):
@@ -276,10 +295,13 @@ class ThreadExecutor(QueryExecutor):
         self.timeout = float(timeout)
         self.size = max(1, workers)
         self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="sparql-query")
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="sparql-query")
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -305,6 +327,21 @@ class ThreadExecutor(QueryExecutor):
         except TimeoutError:
             future.cancel()  # stops it only if it had not started: a running query cannot be stopped
             raise QueryTimeout(self.timeout, killed=False) from None
+
+    def run_sync(self, job: Job, timeout: float | None = None) -> Answer:
+        return self.call(self._run_one, job, timeout=timeout)
+
+    def call(self, fn, *args, timeout: float | None = None):
+        """``fn(*args)`` in one of the pool's threads, waited for at most ``timeout`` (default
+        ``self.timeout``), queueing included; past it QueryTimeout, and ``fn`` runs on unobserved."""
+        self.start()
+        limit = self.timeout if timeout is None else timeout
+        future = self._pool.submit(fn, *args)
+        try:
+            return future.result(timeout=limit)
+        except FutureTimeout:
+            future.cancel()
+            raise QueryTimeout(limit, killed=False) from None
 
 
 # --- writes ---------------------------------------------------------------------------------------------

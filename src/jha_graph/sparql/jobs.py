@@ -61,6 +61,10 @@ class Job:
     max_results: int | None = None
     graph: str | None = None                 # kind "graph": the graph IRI, "" = the default graph
     generation: str | None = None            # the store generation the job must see
+    # the server's own queries (``guarded.GuardedStore``): variables bound to terms, and the store's
+    # dataset options as terms (``union``, ``default_graph``, ``named_graphs``), used as given
+    substitutions: dict | None = None
+    dataset: dict | None = None
 
 
 @dataclass
@@ -91,9 +95,9 @@ QueryFn = Callable[..., Any]
 def pyoxigraph_query(store: Store) -> QueryFn:
     """Run queries on a pyoxigraph Store, with the project's prefixes predeclared."""
 
-    def run(text: str, *, base_iri=None, union=False, default_graph=None, named_graphs=None):
+    def run(text: str, *, base_iri=None, union=False, default_graph=None, named_graphs=None, substitutions=None):
         return store.query(text, base_iri=base_iri, prefixes=PREFIXES, use_default_graph_as_union=union,
-                           default_graph=default_graph, named_graphs=named_graphs)
+                           default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions)
 
     return run
 
@@ -101,8 +105,9 @@ def pyoxigraph_query(store: Store) -> QueryFn:
 def graphstore_query(store) -> QueryFn:
     """Run queries through the ``GraphStore`` interface (remote stores); it takes no base IRI."""
 
-    def run(text: str, *, base_iri=None, union=False, default_graph=None, named_graphs=None):
-        return store.query(text, union=union, default_graph=default_graph, named_graphs=named_graphs)
+    def run(text: str, *, base_iri=None, union=False, default_graph=None, named_graphs=None, substitutions=None):
+        return store.query(text, union=union, default_graph=default_graph, named_graphs=named_graphs,
+                           substitutions=substitutions)
 
     return run
 
@@ -136,6 +141,8 @@ def run_job(query: QueryFn, job: Job) -> Answer:
 
 
 def _dataset(job: Job) -> dict:
+    if job.dataset is not None:
+        return job.dataset
     if job.default_graphs is None and job.named_graphs is None:
         return {"union": job.union}
     # a protocol dataset replaces the store's: the parts not given are empty (SPARQL 1.1 Protocol §2.1.4)
@@ -144,7 +151,7 @@ def _dataset(job: Job) -> dict:
 
 
 def _run_query(query: QueryFn, job: Job) -> Answer:
-    results = query(job.query, base_iri=job.base_iri, **_dataset(job))
+    results = query(job.query, base_iri=job.base_iri, substitutions=job.substitutions, **_dataset(job))
     if isinstance(results, QueryBoolean):
         if job.solutions_format is None:
             return Answer(status=406, form="boolean")
