@@ -117,7 +117,10 @@ def test_error_bodies_carry_no_stack_trace(client, store):
 
     # an unexpected exception inside a route: a 500 in the one shape, the trace only in the log
     app = app_for(store, update_token=None)
-    app.state.store.query = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("secret internals /etc/passwd"))
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    app.state.api_executor.run_sync = fail  # the routes' queries run through it (sparql/guarded.py)
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/api/presidencies")
         error = assert_error_shape(r, 500)

@@ -1,7 +1,8 @@
 """Injection: no request parameter of the JSON API, the linked-data pages or a canned query changes the
 shape of the SPARQL that runs.
 
-The store's ``query`` is wrapped to record every SPARQL text the server runs for a request.  For every
+The server's own queries run through its executor for them (``app.state.api_executor``, see
+sparql/guarded.py), which is wrapped to record every SPARQL text the server runs for a request.  For every
 parameter, a request with a harmless value and one with each hostile value (quotes, braces, ``}``,
 ``UNION``, IRIs with spaces, comments, newlines, NUL ...) must run exactly the same query texts (the
 values travel only as bound terms), the hostile value must not appear in any of them, and the answer
@@ -52,14 +53,14 @@ def recorded(small_store, tmp_path_factory):
     store_dir = copy_store(small_store, tmp_path_factory.mktemp("injection") / "store")
     app = create_app(Settings(store=str(store_dir), query_workers=1))
     texts: list[str] = []
-    store = app.state.store
-    real = store.query
+    executor = app.state.api_executor
+    real = executor.run_sync
 
-    def recording_query(sparql, *args, **kwargs):
-        texts.append(sparql)
-        return real(sparql, *args, **kwargs)
+    def recording_run(job, *args, **kwargs):
+        texts.append(job.query)
+        return real(job, *args, **kwargs)
 
-    store.query = recording_query
+    executor.run_sync = recording_run
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, texts
 

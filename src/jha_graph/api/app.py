@@ -19,11 +19,13 @@ from .routers import ROUTERS
 async def _lifespan(app: FastAPI):
     # query workers are processes: start them with the server, and never leave them behind
     app.state.executor.start()
+    app.state.api_executor.start()
     search_for(app.state)  # open the search index, or build it if it does not match the store
     try:
         yield
     finally:
         app.state.executor.close()
+        app.state.api_executor.close()
         if getattr(app.state, "jha_search", None) is not None:
             app.state.jha_search.close()
 
@@ -37,7 +39,11 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.state.settings = settings
     # writable only with an update token: a read-only server must not hold the store's write lock
     app.state.store = store if store is not None else open_served_store(settings)
+    # two pools of query workers: the clients' SPARQL (/sparql, the Graph Store Protocol, VoID), and the
+    # server's own queries (JSON API, canned queries, pages, linked data; routes get the store through
+    # deps.get_store, a GuardedStore).  Separate, so that clients' runaways never starve the pages.
     app.state.executor = QueryExecutor.for_store(app.state.store, settings)
+    app.state.api_executor = QueryExecutor.for_store(app.state.store, settings, workers=settings.api_workers)
     app.state.writer = Writer(app.state.store) if settings.update_token else None
     install_search(app.state)
     errors.install(app)

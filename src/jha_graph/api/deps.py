@@ -15,6 +15,7 @@ from ..linked_data import OntologyDoc
 from ..namespaces import Minter
 from ..search import SearchIndex
 from ..sparql.executor import QueryExecutor, Writer
+from ..sparql.guarded import GuardedStore, unguarded
 from ..store import GraphStore
 from .errors import ApiError
 
@@ -24,7 +25,10 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> GraphStore:
-    return request.app.state.store
+    """The served store as the routes read it: each query through the app's executor for its own queries,
+    within the time limit for this request's queries together (see sparql/guarded.py)."""
+    state = request.app.state
+    return GuardedStore(state.store, state.api_executor, state.settings.query_timeout)
 
 
 def get_minter(request: Request) -> Minter:
@@ -119,9 +123,9 @@ def search_for(state) -> SearchIndex:
 
 
 def search_for_store(store) -> SearchIndex | None:
-    """The search index of the app serving ``store`` (for callers that were handed the store)."""
+    """The search index of the app serving ``store`` (for callers that were handed the store, guarded or not)."""
     try:
-        state = _STATE_OF_STORE.get(store)
+        state = _STATE_OF_STORE.get(unguarded(store))
     except TypeError:  # not weakly referable
         return None
     return search_for(state) if state is not None else None

@@ -153,7 +153,9 @@ def _reopen(path: Path, attempts: int = 6) -> EmbeddedStore | None:
 
 
 def store_path(store) -> Path | None:
-    """The directory of an embedded on-disk store (the only kind query worker processes can open)."""
+    """The directory of an embedded on-disk store (the only kind query worker processes can open); for a
+    ``guarded.GuardedStore``, of the store it wraps."""
+    store = getattr(store, "unguarded", store)
     path = getattr(store, "path", None)
     return Path(path) if path is not None and hasattr(store, "raw") else None
 
