@@ -6,7 +6,17 @@ queries run in a small pool of worker **processes** (``ProcessExecutor``).  Each
 read-only handle on the store and serialises the answer itself with pyoxigraph's serialisers, so only
 bytes cross the pipe.  When a query outlives ``query_timeout`` the parent kills that worker
 (SIGKILL: it may be deep in Rust), starts a fresh one in the background and answers the client
-with a timeout error; the other workers keep answering meanwhile.
+with a timeout error; the other workers keep answering meanwhile.  A pyoxigraph abort (a Rust panic)
+or crash ends the worker too, never the server (``WorkerCrashed``).
+
+The SPARQL the server reads with for a request goes through an executor: the clients' (``/sparql``,
+the Graph Store Protocol's GET, VoID) through ``app.state.executor`` with ``await run``, and the
+server's own (JSON API, canned queries, pages, linked data) through a second pool,
+``app.state.api_executor``, with the blocking ``run_sync`` from the routes' threads (see
+``guarded.GuardedStore``, the store the routes are handed).  Two pools, so that clients' runaways
+never leave the pages without a worker, nor the pages the clients.  Not through an executor: writes
+(below), ``/export`` (a stream of the whole store from a snapshot handle of its own, as long as it
+takes), and rebuilding the search index after this server wrote the store.
 
 Freshness: read-only handles are snapshots.  Every job carries the store's current generation
 (``snapshot.store_generation``, a fingerprint of the store's files computed per job); a worker whose
@@ -14,9 +24,10 @@ handle is older reopens it before running the job.  So after an update through t
 ``ingest`` by another process, the next query sees the new data, and nobody has to notify anyone.
 
 An in-memory store cannot be shared with other processes, and a remote store is queried over HTTP,
-so for those the ``ThreadExecutor`` runs queries in threads of this process.  It answers the client
-at the timeout just the same, but it **cannot stop the query**: the thread runs on until pyoxigraph
-(or the remote server) finishes.  Use an on-disk store for a public endpoint.
+so for those the ``ThreadExecutor`` runs queries in threads of this process, the server's own queries
+as the clients'.  It answers the client at the timeout just the same, but it **cannot stop the query**:
+the thread runs on until pyoxigraph (or the remote server) finishes, and a pyoxigraph abort there still
+ends the server.  Use an on-disk store for a public endpoint.
 
 Writes never go through the executor: ``Writer`` holds the one writable handle (a server started
 with an update token) and applies updates one at a time.  Updates come from the token holder, so
