@@ -15,8 +15,9 @@ from fixtures.api_support import fixture_store, make_settings
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from jha_graph.api.deps import Page
-from jha_graph.api.routers.api import DOCUMENT_VALUES, hi, lo, pairs_of, rows, run
+from jha_graph.api.routers.api import DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, hi, lo, pairs_of, rows, run
 from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
+from jha_graph.api.routers.api_meetings import meetings_page
 from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
 from jha_graph.store import EmbeddedStore
 
@@ -47,6 +48,32 @@ WHERE {{
 }}
 GROUP BY ?d ?_type ?_from ?_to ?_topic ?_presidency ?_after
 ORDER BY STR(?d)
+"""
+
+
+REFERENCE_MEETINGS = f"""
+SELECT ?m (MIN(?l) AS ?label) (SAMPLE(?k) AS ?kind) (MIN(STR(?s)) AS ?start) (MAX(STR(?e)) AS ?end)
+       ({pairs_of("?place", "?placeName")} AS ?places)
+       ({pairs_of("?pr", "?prName")} AS ?presidencies)
+       ({pairs_of("?a", "?aTitle")} AS ?articles)
+       ?_from ?_to ?_kind ?_presidency ?_after
+WHERE {{
+  VALUES (?cls ?k) {{ {MEETING_VALUES} }}
+  ?m a ?cls ; jha:startDate ?s .
+  FILTER(STR(?m) > COALESCE(?_after, ""))
+  FILTER(COALESCE(?_kind, ?cls) = ?cls)
+  OPTIONAL {{ ?m jha:endDate ?e0 }}
+  BIND(COALESCE(?e0, ?s) AS ?e)
+  FILTER(COALESCE(?_from, "") = "" || STR(?e) >= ?_from)
+  FILTER(COALESCE(?_to, "") = "" || STR(?s) <= ?_to)
+  FILTER(COALESCE(?_presidency, "") = "" || EXISTS {{ ?m jha:underPresidency ?_presidency }})
+  OPTIONAL {{ ?m rdfs:label ?l }}
+  OPTIONAL {{ ?m jha:heldIn ?place . OPTIONAL {{ ?place rdfs:label ?placeName }} }}
+  OPTIONAL {{ ?m jha:underPresidency ?pr . OPTIONAL {{ ?pr rdfs:label ?prName }} }}
+  OPTIONAL {{ ?a jha:mentions ?m ; a jha:Article . OPTIONAL {{ ?a dcterms:title ?aTitle }} }}
+}}
+GROUP BY ?m ?_from ?_to ?_kind ?_presidency ?_after
+ORDER BY STR(?m)
 """
 
 
@@ -157,3 +184,61 @@ def test_documents_of_shapes_the_articles_do_not_have(shapes):
     [d1, d2] = documents_page(shapes, Page(10, None))
     assert (d1["title"], d1["date"], d1["adoptedOn"], d2["title"], d2["type"]) == ("A title", "2023-10", None,
                                                                                    None, "Report")
+
+
+def meeting_filters(store) -> list[dict]:
+    kinds = [NamedNode(ONTOLOGY + c) for c in MEETING_KINDS.values()]
+    present = [k for k in kinds if values(store, f"SELECT ?m WHERE {{ ?m a <{k.value}> }} LIMIT 1")]
+    presidencies = values(store, "SELECT DISTINCT ?p WHERE { ?m jha:startDate ?x ; jha:underPresidency ?p } ORDER BY ?p")
+    starts = sorted({v.value for v in values(store, "SELECT ?s WHERE { ?m jha:startDate ?s }")})
+    days = [Literal(d) for d in (starts[:1] + starts[len(starts) // 2:len(starts) // 2 + 1] + starts[-1:]
+                                 + ["2024-03-05", "2024-03-04", "2000-01-01", "2030-01-01"])]
+    found = [{}, {"_kind": NamedNode(ONTOLOGY + "OtherMeeting")}] + [{"_kind": k} for k in present]
+    found += [{"_presidency": p} for p in presidencies[:4]]
+    found += [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    found += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    found += [{"_kind": k, "_presidency": p, "_to": days[-1]} for k, p in itertools.product(present[:2], presidencies[:2])]
+    return found
+
+
+def test_meetings_on_the_api_fixture(fixture_graph):
+    assert sum(pages(REFERENCE_MEETINGS, meetings_page, fixture_graph, key="m", **f)
+               for f in meeting_filters(fixture_graph)) > 10
+
+
+def test_meetings_of_the_seed_article(seed_store):
+    assert sum(pages(REFERENCE_MEETINGS, meetings_page, seed_store, key="m", **f) for f in meeting_filters(seed_store)) > 5
+
+
+def test_meetings_of_the_development_corpus(corpus_store):
+    filters = meeting_filters(corpus_store)[::2]
+    assert sum(pages(REFERENCE_MEETINGS, meetings_page, corpus_store, key="m", limits=(500,), **f) for f in filters) > 50
+    assert pages(REFERENCE_MEETINGS, meetings_page, corpus_store, key="m", limits=(3,)) > 10
+
+
+def test_meetings_of_shapes_the_articles_do_not_have():
+    """Two start dates and two end dates, a start without an end, a meeting stated in several graphs, a
+    place without a name, a meeting without a start date (not listed)."""
+    ex, jha = "http://example.org/", Namespace(ONTOLOGY)
+    g1, g2 = NamedNode(ex + "g1"), NamedNode(ex + "g2")
+    m1, m2, m3, place, pres, a1 = (NamedNode(ex + n) for n in ("m1", "m2", "m3", "place", "pres", "a1"))
+    day = lambda d: Literal(d, datatype=XSD.date)  # noqa: E731
+    q = [
+        (m1, RDF.type, jha.JHACouncilMeeting, g1), (m1, RDF.type, jha.JHACouncilMeeting, g2),
+        (m1, jha.startDate, day("2024-03-04"), g1), (m1, jha.startDate, day("2024-03-05"), g2),
+        (m1, jha.endDate, day("2024-03-06"), g1), (m1, jha.endDate, day("2024-03-08"), g2),
+        (m1, RDFS.label, Literal("B"), g1), (m1, RDFS.label, Literal("A"), g2),
+        (m1, jha.heldIn, place, g1), (m1, jha.underPresidency, pres, g2), (pres, RDFS.label, Literal("P"), g2),
+        (a1, RDF.type, jha.Article, g1), (a1, jha.mentions, m1, g1), (a1, jha.mentions, m2, g1),
+        (m2, RDF.type, jha.InformalJHAMeeting, g1), (m2, jha.startDate, day("2024-04-01"), g1),
+        (m3, RDF.type, jha.OtherMeeting, g2), (m3, RDFS.label, Literal("no start"), g2),
+    ]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    days = [Literal(d) for d in ("2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-04-01", "2024-04-02")]
+    filters = [{}, {"_kind": jha.InformalJHAMeeting}, {"_presidency": pres}]
+    filters += [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    filters += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    assert sum(pages(REFERENCE_MEETINGS, meetings_page, store, key="m", **f) for f in filters) > 10
+    [one] = meetings_page(store, Page(10, None), _from=days[3], _to=days[0])
+    assert (one["label"], one["start"], one["end"]) == ("A", "2024-03-04", "2024-03-08")

@@ -10,8 +10,8 @@ from pyoxigraph import NamedNode
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, lo, matching, next_page,
-                  pairs_of, ref, refs_of, columns_of)
+from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, linked_column, lo,
+                  matching, next_page, pairs_of, ref, refs_of, columns_of)
 
 router = APIRouter(tags=["documents"])
 
@@ -44,9 +44,9 @@ FILTERS["_to"] = FILTERS["_from"]
 FIND_ANY_TYPE = f"VALUES ?cls {{ {DOCUMENT_CLASSES.replace(',', '')} }} ?d a ?cls ."
 CHECK_ANY_TYPE = f"?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))"
 
-# What the page shows of each document, one query per column (or pair of columns), each anchored on the
-# page's documents (``%s``: their IRIs, as VALUES), so that a column's values are looked up once and not
-# crossed with the other columns'.  The aggregates are the ones the single query had: one query with a
+# What the page shows of each document, one query per column, each anchored on the page's documents
+# (``%s``: their IRIs, as VALUES), so that a column's values are looked up once and not crossed with the
+# other columns'.  The aggregates are the ones the single query had: one query with a
 # UNION branch per column would not do, since an aggregate over rows where its variable is unbound (the
 # other branches' rows) is unbound in pyoxigraph.
 DOCUMENT_COLUMNS = [
@@ -63,25 +63,16 @@ DOCUMENT_COLUMNS = [
   FILTER(COALESCE(?_from, "") = "" || {hi("?dt")} >= ?_from)
   FILTER(COALESCE(?_to, "") = "" || {lo("?dt")} <= ?_to)
 }} GROUP BY ?d ?_from ?_to""",
-    f"""SELECT ?d ({pairs_of("?mt", "?mtLabel")} AS ?adoptedAt) (MIN(STR(?mtStart)) AS ?adoptedOn) WHERE {{
-  VALUES ?d {{ %s }} ?d jha:adoptedAt ?mt .
-  OPTIONAL {{ ?mt rdfs:label ?mtLabel }} OPTIONAL {{ ?mt jha:startDate ?mtStart }}
-}} GROUP BY ?d""",
-    f"""SELECT ?d ({pairs_of("?by", "?byName")} AS ?issuedBy) WHERE {{
-  VALUES ?d {{ %s }} ?d jha:issuedBy ?by . OPTIONAL {{ ?by skos:prefLabel ?byName }}
-}} GROUP BY ?d""",
-    f"""SELECT ?d ({pairs_of("?pr", "?prName")} AS ?presidencies) WHERE {{
-  VALUES ?d {{ %s }} ?d jha:underPresidency ?pr . OPTIONAL {{ ?pr rdfs:label ?prName }}
-}} GROUP BY ?d""",
-    f"""SELECT ?d ({pairs_of("?tp", "?tpName")} AS ?topics) WHERE {{
-  VALUES ?d {{ %s }} ?d dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }}
-}} GROUP BY ?d""",
+    # the meeting that adopted it, and its start (none if one of its meetings has none, as in the single
+    # query, where MIN over a row without a start gave none)
+    linked_column("d", "adoptedAt", "?d jha:adoptedAt ?n", "?n rdfs:label ?v", pairs_of("?n", "?v")),
+    linked_column("d", "adoptedOn", "?d jha:adoptedAt ?n", "?n jha:startDate ?v", "MIN(STR(?v))"),
+    linked_column("d", "issuedBy", "?d jha:issuedBy ?n", "?n skos:prefLabel ?v", pairs_of("?n", "?v")),
+    linked_column("d", "presidencies", "?d jha:underPresidency ?n", "?n rdfs:label ?v", pairs_of("?n", "?v")),
+    linked_column("d", "topics", "?d dcterms:subject ?n", "?n skos:prefLabel ?v", pairs_of("?n", "?v")),
     # ``?type jha:Article`` with FILTER, not ``a jha:Article``: see linked_data.ARTICLE_TITLES_QUADS
-    f"""SELECT ?d ({pairs_of("?a", "?aTitle")} AS ?articles) WHERE {{
-  VALUES ?d {{ %s }} ?a jha:mentions ?d ; ?type jha:Article .
-  FILTER(?type = rdf:type)
-  OPTIONAL {{ ?a dcterms:title ?aTitle }}
-}} GROUP BY ?d""",
+    linked_column("d", "articles", "?n jha:mentions ?d ; ?type jha:Article . FILTER(?type = rdf:type)",
+                  "?n dcterms:title ?v", pairs_of("?n", "?v")),
 ]
 
 
@@ -89,7 +80,7 @@ def documents_page(store, page: Page, **params) -> list[dict]:
     """The rows of one page of documents (``limit + 1`` of them when there is a next page), in IRI order."""
     patterns = list(dict.fromkeys(FILTERS[k] for k in FILTERS if params.get(k) is not None))
     if params.get("_type") is None:  # (a ?type= is a document class)
-        patterns = patterns + [CHECK_ANY_TYPE] if patterns else [FIND_ANY_TYPE]
+        patterns.append(CHECK_ANY_TYPE if patterns else FIND_ANY_TYPE)
     found = matching(store, "d", patterns[0], patterns[1:], **params)
     return columns_of(store, keyset_page(found, page), "d", DOCUMENT_COLUMNS, **params)
 
