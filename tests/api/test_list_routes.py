@@ -15,8 +15,10 @@ from fixtures.api_support import fixture_store, make_settings
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from jha_graph.api.deps import Page
-from jha_graph.api.routers.api import DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, hi, lo, pairs_of, rows, run
+from jha_graph.api.routers.api import (DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, NAME_PATH, hi, lo, pairs_of, rows,
+                                      run)
 from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
+from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
 from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
 from jha_graph.store import EmbeddedStore
@@ -77,22 +79,46 @@ ORDER BY STR(?m)
 """
 
 
+# (its label OPTIONALs as they were: api_entities.LABEL_OPTIONALS)
+REFERENCE_ENTITIES = f"""
+SELECT ?e {LABEL} (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types) ?prefix ?type ?q ?after
+WHERE {{
+  ?e a ?c .
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix) && STR(?e) > COALESCE(?after, ""))
+  FILTER(COALESCE(?type, "") != ""
+         || NOT EXISTS {{ ?e a ?hidden VALUES ?hidden {{ jha:Evidence jha:CrossReference prov:Activity }} }})
+  FILTER(COALESCE(?type, "") = "" || EXISTS {{ ?e a/rdfs:subClassOf* ?type }})
+  FILTER(COALESCE(?q, "") = ""
+         || EXISTS {{ ?e {NAME_PATH} ?name FILTER(CONTAINS(LCASE(STR(?name)), LCASE(?q))) }})
+  {LABEL_OPTIONALS}
+}}
+GROUP BY ?e ?prefix ?type ?q ?after
+ORDER BY STR(?e)
+"""
+
+
+PARAMETERS = {"prefix", "type", "q", "after"}  # REFERENCE_ENTITIES's (the others' start with _)
+
+
 def comparable(table: list[dict]) -> list[dict]:
-    """Rows without the parameter columns, with each GROUP_CONCAT'ed list of pairs as a set (its order is
-    the store's)."""
-    return [{k: frozenset(v.split("\u001f")) if isinstance(v, str) and "\u001f" in v else v
-             for k, v in r.items() if not k.startswith("_")} for r in table]
+    """Rows without the parameter columns, with each GROUP_CONCAT'ed list (of pairs, of types) as a set
+    (its order is the store's)."""
+    return [{k: frozenset(v.split("\u001f" if k != "types" else " ")) if isinstance(v, str) and (
+                "\u001f" in v or k == "types") else v
+             for k, v in r.items() if not k.startswith("_") and k not in PARAMETERS} for r in table]
 
 
-def pages(reference: str, page_of, store, key: str = "d", limits=(1, 3, 500), **params) -> int:
+def pages(reference: str, page_of, store, key: str = "d", limits=(1, 3, 500), after_name: str = "_after",
+          reference_params: dict | None = None, **params) -> int:
     """Walk every page of the reference and of the route's queries (keyset by ``key``), for each limit;
-    the number of rows."""
-    whole = rows(run(store, reference + "LIMIT 10000", **params))
+    the number of rows.  ``reference_params``: the reference's parameters, if they are not ``params``."""
+    ref_params = params if reference_params is None else reference_params
+    whole = rows(run(store, reference + "LIMIT 10000", **ref_params))
     for limit in limits:
         after = None
         for start in range(0, len(whole) + 1, limit):
-            want = rows(run(store, reference + f"LIMIT {limit + 1}", **params,
-                            _after=Literal(after) if after else None))
+            want = rows(run(store, reference + f"LIMIT {limit + 1}", **ref_params,
+                            **{after_name: Literal(after) if after else None}))
             got = page_of(store, Page(limit, after), **params)
             assert comparable(got) == comparable(want), (params, limit, after)
             assert comparable(want) == comparable(whole[start:start + limit + 1])
@@ -242,3 +268,55 @@ def test_meetings_of_shapes_the_articles_do_not_have():
     assert sum(pages(REFERENCE_MEETINGS, meetings_page, store, key="m", **f) for f in filters) > 10
     [one] = meetings_page(store, Page(10, None), _from=days[3], _to=days[0])
     assert (one["label"], one["start"], one["end"]) == ("A", "2024-03-04", "2024-03-08")
+
+
+def entity_pages(store, limits, type: str | None = None, q: str | None = None) -> int:
+    prefix = "https://w3id.org/jha-graph/id/"
+    cls = NamedNode(type) if type else None
+    return pages(REFERENCE_ENTITIES, entities_page, store, key="e", limits=limits, after_name="after",
+                 reference_params={"prefix": Literal(prefix), "type": cls or Literal(""),
+                                   "q": Literal(q) if q else None},
+                 prefix=prefix, type=cls, q=q)
+
+
+ENTITY_FILTERS = [{}, {"type": ONTOLOGY + "Agency"}, {"type": ONTOLOGY + "Document"}, {"type": ONTOLOGY + "Organisation"},
+                  {"type": ONTOLOGY + "Evidence"}, {"type": "http://www.w3.org/2004/02/skos/core#Concept"},
+                  {"type": ONTOLOGY + "NoSuchClass"}, {"q": "euro"}, {"q": "COUNCIL"}, {"q": "zzz"},
+                  {"type": ONTOLOGY + "Organisation", "q": "eu"}]
+
+
+def test_entities_on_the_api_fixture(fixture_graph):
+    assert sum(entity_pages(fixture_graph, (1, 7, 500), **f) for f in ENTITY_FILTERS) > 100
+
+
+def test_entities_of_the_seed_article(seed_store):
+    assert sum(entity_pages(seed_store, (5, 500), **f) for f in ENTITY_FILTERS) > 50
+
+
+def test_entities_of_the_development_corpus(corpus_store):
+    assert sum(entity_pages(corpus_store, (500,), **f) for f in ENTITY_FILTERS[1:]) > 100
+    assert entity_pages(corpus_store, (300,)) > 300
+
+
+def test_entities_of_shapes_the_articles_do_not_have():
+    """Entities with a hidden type besides a visible one (left out, several in a row), labels of several
+    kinds in several graphs, a subclass chain, IRIs outside the prefix, a blank node."""
+    ex, jha = "https://w3id.org/jha-graph/id/", Namespace(ONTOLOGY)
+    g1, g2 = NamedNode("http://example.org/g1"), NamedNode("http://example.org/g2")
+    e = [NamedNode(f"{ex}x/e{i:02}") for i in range(12)]
+    q = [(jha.Sub, RDFS.subClassOf, jha.Agency, g1), (jha.SubSub, RDFS.subClassOf, jha.Sub, g2)]
+    for i, x in enumerate(e):
+        q.append((x, RDF.type, [jha.Agency, jha.Sub, jha.SubSub, jha.Topic][i % 4], g1 if i % 2 else g2))
+        if i in (2, 3, 4, 7):
+            q.append((x, RDF.type, [jha.Evidence, NamedNode("http://www.w3.org/ns/prov#Activity")][i % 2], g1))
+        if i % 3 == 0:
+            q += [(x, SKOS.prefLabel, Literal(f"b{i}"), g1), (x, SKOS.prefLabel, Literal(f"a{i}", language="fr"), g2)]
+        if i % 3 == 1:
+            q += [(x, RDFS.label, Literal(f"Euro {i}"), g1), (x, DCTERMS.title, Literal(f"T{i}"), g2)]
+    q += [(NamedNode("http://example.org/outside"), RDF.type, jha.Agency, g1), (BlankNode("b"), RDF.type, jha.Agency, g1)]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    for f in ({}, {"type": ONTOLOGY + "Agency"}, {"type": ONTOLOGY + "Sub"}, {"q": "euro"}, {"q": "A"}):
+        assert entity_pages(store, (1, 2, 3, 500), **f) > 0
+    assert [r["e"][-3:] for r in entities_page(store, Page(20, None), ex)] == ["e00", "e01", "e05", "e06", "e08",
+                                                                               "e09", "e10", "e11"]
