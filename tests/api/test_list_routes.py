@@ -18,6 +18,7 @@ from jha_graph.api.deps import Page
 from jha_graph.api.routers.api import (DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, NAME_PATH, hi, lo, pairs_of, rows,
                                       run)
 from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
+from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page
 from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
 from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
@@ -96,6 +97,43 @@ GROUP BY ?e ?prefix ?type ?q ?after
 ORDER BY STR(?e)
 """
 
+
+REFERENCE_ARTICLES = f"""
+SELECT ?a (MIN(?t) AS ?title) (MIN(STR(?d)) AS ?date) (SAMPLE(?f) AS ?file) (SAMPLE(?fmt) AS ?format)
+       (SAMPLE(?il) AS ?issue) (SAMPLE(?pg) AS ?pages) (SAMPLE(?au) AS ?author)
+       ({pairs_of("?tp", "?tpName")} AS ?topics)
+       ?_from ?_to ?_topic ?_after
+WHERE {{
+  ?a a jha:Article .
+  FILTER(STR(?a) > COALESCE(?_after, ""))
+  FILTER(COALESCE(?_topic, "") = "" || EXISTS {{ ?a dcterms:subject ?_topic }})
+  OPTIONAL {{ ?a dcterms:date ?d }}
+  FILTER(COALESCE(?_from, "") = "" || (BOUND(?d) && STR(?d) >= ?_from))
+  FILTER(COALESCE(?_to, "") = "" || (BOUND(?d) && STR(?d) <= ?_to))
+  OPTIONAL {{ ?a dcterms:title ?t }}
+  OPTIONAL {{ ?a jha:sourceFile ?f }}
+  OPTIONAL {{ ?a jha:sourceFormat ?fmt }}
+  OPTIONAL {{ ?a dcterms:isPartOf/jha:issueLabel ?il }}
+  OPTIONAL {{ ?a bibo:pages ?pg }}
+  OPTIONAL {{ ?a jha:authorName ?au }}
+  OPTIONAL {{ ?a dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }} }}
+}}
+GROUP BY ?a ?_from ?_to ?_topic ?_after
+ORDER BY STR(?a)
+"""
+
+REFERENCE_CITED_BY = """
+SELECT ?source (MIN(?st) AS ?sourceTitle) ?ref (SAMPLE(?m) AS ?marker) ?a
+WHERE {
+  { ?ref jha:refersTo ?a . ?source jha:hasCrossReference ?ref . }
+  UNION
+  { ?source cito:cites ?a . FILTER NOT EXISTS { ?source jha:hasCrossReference/jha:refersTo ?a } }
+  OPTIONAL { ?source dcterms:title ?st }
+  OPTIONAL { ?ref jha:marker ?m }
+}
+GROUP BY ?source ?ref ?a
+ORDER BY STR(?source) STR(?ref)
+"""
 
 PARAMETERS = {"prefix", "type", "q", "after"}  # REFERENCE_ENTITIES's (the others' start with _)
 
@@ -320,3 +358,76 @@ def test_entities_of_shapes_the_articles_do_not_have():
         assert entity_pages(store, (1, 2, 3, 500), **f) > 0
     assert [r["e"][-3:] for r in entities_page(store, Page(20, None), ex)] == ["e00", "e01", "e05", "e06", "e08",
                                                                                "e09", "e10", "e11"]
+
+
+def article_filters(store) -> list[dict]:
+    topics = values(store, "SELECT DISTINCT ?t WHERE { ?a a jha:Article ; dcterms:subject ?t } ORDER BY ?t")
+    dates = sorted({v.value for v in values(store, "SELECT ?d WHERE { ?a a jha:Article ; dcterms:date ?d }")})
+    days = [Literal(d) for d in dates[:1] + dates[len(dates) // 2:len(dates) // 2 + 1] + ["2000-01-01", "2030-01-01"]]
+    found = [{}] + [{"_topic": t} for t in topics[:5]] + [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    found += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    found += [{"_topic": t, "_from": days[0]} for t in topics[:2]]
+    return found
+
+
+def test_articles_on_the_api_fixture(fixture_graph):
+    assert sum(pages(REFERENCE_ARTICLES, articles_page, fixture_graph, key="a", **f)
+               for f in article_filters(fixture_graph)) > 5
+
+
+def test_articles_of_the_development_corpus(corpus_store):
+    assert sum(pages(REFERENCE_ARTICLES, articles_page, corpus_store, key="a", limits=(500,), **f)
+               for f in article_filters(corpus_store)) > 50
+    assert pages(REFERENCE_ARTICLES, articles_page, corpus_store, key="a", limits=(7,)) > 50
+
+
+def test_one_article_is_the_row_of_the_list(corpus_store, seed_store, fixture_graph):
+    for store in (corpus_store, seed_store, fixture_graph):
+        for row in rows(run(store, REFERENCE_ARTICLES + "LIMIT 1000")):
+            assert comparable([article_row(store, NamedNode(row["a"]))]) == comparable([row])
+    assert article_row(fixture_graph, NamedNode("https://w3id.org/jha-graph/id/article/nothing")) is None
+
+
+def test_articles_of_shapes_the_articles_do_not_have():
+    """An article in two issues (one without a label), with two titles and two dates, topics named in
+    several graphs and one without a name, an article typed in no graph (not listed)."""
+    ex, jha = "https://w3id.org/jha-graph/id/", Namespace(ONTOLOGY)
+    g1, g2 = NamedNode("http://example.org/g1"), NamedNode("http://example.org/g2")
+    a1, a2, i1, i2, t1, t2 = (NamedNode(ex + n) for n in ("article/a1", "article/a2", "issue/1", "issue/2",
+                                                           "topic/t1", "topic/t2"))
+    q = [(a1, RDF.type, jha.Article, g1), (a1, DCTERMS.title, Literal("B"), g1), (a1, DCTERMS.title, Literal("A"), g2),
+         (a1, DCTERMS.date, Literal("2024-01-02", datatype=XSD.date), g1),
+         (a1, DCTERMS.date, Literal("2024-03-04", datatype=XSD.date), g2),
+         (a1, DCTERMS.isPartOf, i1, g1), (a1, DCTERMS.isPartOf, i2, g1), (i2, jha.issueLabel, Literal("2/2024"), g1),
+         (i2, jha.issueLabel, Literal("2/2024"), g2), (a1, DCTERMS.subject, t1, g1), (a1, DCTERMS.subject, t2, g2),
+         (t1, SKOS.prefLabel, Literal("T1"), g1), (t1, SKOS.prefLabel, Literal("T1"), g2),
+         (a2, DCTERMS.title, Literal("untyped"), g2)]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    days = [Literal(d) for d in ("2024-01-01", "2024-01-02", "2024-02-01", "2024-03-04", "2024-03-05")]
+    filters = [{}, {"_topic": t1}] + [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    assert sum(pages(REFERENCE_ARTICLES, articles_page, store, key="a", **f) for f in filters) > 5
+    [row] = articles_page(store, Page(10, None), _from=days[2])
+    assert (row["title"], row["date"], row["issue"]) == ("A", "2024-03-04", "2/2024")
+
+
+def test_the_articles_citing_an_article(corpus_store, seed_store, fixture_graph):
+    """As the query before, where every citation has its cross-reference (as ingest writes them)."""
+    for store in (corpus_store, seed_store, fixture_graph):
+        for a in values(store, "SELECT DISTINCT ?a WHERE { ?a a jha:Article }"):
+            assert rows(run(store, CITED_BY, a=a)) == rows(run(store, REFERENCE_CITED_BY, a=a))
+
+
+def test_a_citation_without_its_cross_reference_is_one_row():
+    """(Before, it had a row for each cross-reference of the graph, with its marker.)"""
+    ex, jha = "https://w3id.org/jha-graph/id/", Namespace(ONTOLOGY)
+    g = NamedNode("http://example.org/g")
+    a, b, c, r1, r2 = (NamedNode(ex + n) for n in ("article/a", "article/b", "article/c", "article/c/ref/1",
+                                                    "article/c/ref/2"))
+    q = [(b, NamedNode("http://purl.org/spar/cito/cites"), a, g), (b, DCTERMS.title, Literal("B"), g),
+         (c, jha.hasCrossReference, r1, g), (r1, jha.refersTo, a, g), (r1, jha.marker, Literal("→ 1"), g),
+         (c, jha.hasCrossReference, r2, g), (r2, jha.marker, Literal("→ 2"), g)]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    got = sorted(rows(run(store, CITED_BY, a=a)), key=lambda r: r["source"])
+    assert [(r["source"][-1], r["ref"], r["marker"]) for r in got] == [("b", None, None), ("c", r1.value, "→ 1")]

@@ -33,7 +33,7 @@ from ...sparql import negotiation
 from ..deps import OntologyDep, SettingsDep, StoreDep, canned_for
 from ..errors import ApiError
 from .api import iri_param, keyed_iri, rows, run
-from .api_articles import ARTICLES, CITED_BY, CROSSREFS
+from .api_articles import CITED_BY, CROSSREFS, article_row
 from .api_timeline import TIMELINE
 from .pages import STATIC, coverage, html_error, html_href, key_of, render, root_of
 
@@ -504,12 +504,11 @@ def citations_for(request: Request, settings: Settings, store, slug: str) -> Cit
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", slug):
         raise ApiError(400, f"not an article slug: {slug!r}", where="slug")
     iri = iri_param(f"article/{slug}", settings, "slug")
-    found = rows(run(store, ARTICLES + "LIMIT 1", a=iri))
-    if not found or found[0]["a"] is None:
+    rec = article_row(store, iri)
+    if rec is None:
         raise ApiError(404, f"no article {slug} in the graph", where="slug")
     href = html_href(request, settings)
     root = root_of(request)
-    rec = found[0]
     article = {"iri": iri.value, "slug": slug, "title": rec["title"] or slug, "date": rec["date"],
                "href": href(iri.value), "issue": rec["issue"], "pages": rec["pages"]}
 
