@@ -21,6 +21,7 @@ from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, 
 from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page
 from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
+from jha_graph.api.routers.api_timeline import timeline_page
 from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
 from jha_graph.store import EmbeddedStore
 
@@ -133,6 +134,39 @@ WHERE {
 }
 GROUP BY ?source ?ref ?a
 ORDER BY STR(?source) STR(?ref)
+"""
+
+REFERENCE_TIMELINE = f"""
+SELECT (MIN(?k) AS ?key) ?x (MIN(STR(?d)) AS ?date) (MAX(STR(?e)) AS ?end) (SAMPLE(?what) AS ?kind)
+       (SAMPLE(?ty) AS ?type) (MIN(?l) AS ?label)
+       ({pairs_of("?a", "?aTitle")} AS ?articles)
+       ?_from ?_to ?_presidency ?_topic ?_after
+WHERE {{
+  {{
+    VALUES (?cls ?ty) {{ {MEETING_VALUES} }}
+    ?x a ?cls ; jha:startDate ?d .
+    OPTIONAL {{ ?x jha:endDate ?e }}
+    OPTIONAL {{ ?x rdfs:label ?l }}
+    BIND("meeting" AS ?what)
+  }} UNION {{
+    VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
+    ?x a ?cls ; jha:date ?d .
+    OPTIONAL {{ ?x dcterms:title ?l }}
+    BIND("document" AS ?what)
+  }}
+  FILTER(COALESCE(?_topic, "") = ""
+         || (?what = "document" && EXISTS {{ ?x dcterms:subject ?_topic }})
+         || (?what = "meeting" && (EXISTS {{ ?doc jha:adoptedAt ?x ; dcterms:subject ?_topic }}
+                                   || EXISTS {{ ?art jha:mentions ?x ; dcterms:subject ?_topic }})))
+  BIND(CONCAT({lo("?d")}, " ", STR(?x)) AS ?k)
+  FILTER(COALESCE(?_from, "") = "" || {hi("COALESCE(?e, ?d)")} >= ?_from)
+  FILTER(COALESCE(?_to, "") = "" || {lo("?d")} <= ?_to)
+  FILTER(COALESCE(?_presidency, "") = "" || EXISTS {{ ?x jha:underPresidency ?_presidency }})
+  OPTIONAL {{ ?a jha:mentions ?x ; a jha:Article . OPTIONAL {{ ?a dcterms:title ?aTitle }} }}
+}}
+GROUP BY ?x ?_from ?_to ?_presidency ?_topic ?_after
+HAVING (MIN(?k) > COALESCE(?_after, ""))
+ORDER BY ?key
 """
 
 PARAMETERS = {"prefix", "type", "q", "after"}  # REFERENCE_ENTITIES's (the others' start with _)
@@ -431,3 +465,60 @@ def test_a_citation_without_its_cross_reference_is_one_row():
     store.raw.extend(Quad(*x) for x in q)
     got = sorted(rows(run(store, CITED_BY, a=a)), key=lambda r: r["source"])
     assert [(r["source"][-1], r["ref"], r["marker"]) for r in got] == [("b", None, None), ("c", r1.value, "→ 1")]
+
+
+def timeline_filters(store) -> list[dict]:
+    topics = values(store, "SELECT DISTINCT ?t WHERE { { ?x dcterms:subject ?t } UNION { ?a jha:mentions ?x ; "
+                           "dcterms:subject ?t . ?x jha:startDate ?s } } ORDER BY ?t")
+    presidencies = values(store, "SELECT DISTINCT ?p WHERE { ?x jha:underPresidency ?p } ORDER BY ?p")
+    days = [Literal(d) for d in ("2023-10-31", "2023-11-01", "2024-03-04", "2024-06-13", "2020-01-01", "2024-12-31")]
+    found = [{}] + [{"_topic": t} for t in topics[::max(1, len(topics) // 5)]]
+    found += [{"_presidency": p} for p in presidencies[::max(1, len(presidencies) // 4)]]
+    found += [{"_from": d} for d in days] + [{"_to": d} for d in days]
+    found += [{"_from": a, "_to": b} for a, b in itertools.combinations(days, 2)]
+    found += [{"_topic": t, "_presidency": p, "_from": days[4]} for t, p in itertools.product(topics[:2], presidencies[:2])]
+    return found
+
+
+def test_timeline_on_the_api_fixture(fixture_graph):
+    assert sum(pages(REFERENCE_TIMELINE, timeline_page, fixture_graph, key="key", **f)
+               for f in timeline_filters(fixture_graph)) > 10
+
+
+def test_timeline_of_the_seed_article(seed_store):
+    assert sum(pages(REFERENCE_TIMELINE, timeline_page, seed_store, key="key", limits=(2, 500), **f)
+               for f in timeline_filters(seed_store)) > 10
+
+
+def test_timeline_of_the_development_corpus(corpus_store):
+    assert sum(pages(REFERENCE_TIMELINE, timeline_page, corpus_store, key="key", limits=(500,), **f)
+               for f in timeline_filters(corpus_store)[::3]) > 50
+    assert pages(REFERENCE_TIMELINE, timeline_page, corpus_store, key="key", limits=(9,)) > 50
+
+
+def test_timeline_of_shapes_the_articles_do_not_have():
+    """A meeting with two starts and two ends, a document with a month and a day, labels in several graphs,
+    a topic reached through an adopted document or an article.  (Not an item both meeting and document:
+    its kind is SAMPLE's choice, which changes with the plan.)"""
+    ex, jha = "https://w3id.org/jha-graph/id/", Namespace(ONTOLOGY)
+    g1, g2 = NamedNode("http://example.org/g1"), NamedNode("http://example.org/g2")
+    m, d, both, a, t, p = (NamedNode(ex + n) for n in ("meeting/m", "document/d", "x/both", "article/a", "topic/t",
+                                                        "presidency/p"))
+    day = lambda v: Literal(v, datatype=XSD.date)  # noqa: E731
+    q = [(m, RDF.type, jha.JHACouncilMeeting, g1), (m, RDF.type, jha.JHACouncilMeeting, g2),
+         (m, jha.startDate, day("2024-03-04"), g1), (m, jha.startDate, day("2024-03-05"), g2),
+         (m, jha.endDate, day("2024-03-06"), g1), (m, jha.endDate, day("2024-03-09"), g2),
+         (m, RDFS.label, Literal("M b"), g1), (m, RDFS.label, Literal("M a"), g2), (m, jha.underPresidency, p, g1),
+         (d, RDF.type, jha.Conclusions, g1), (d, jha.date, Literal("2024-03", datatype=XSD.gYearMonth), g1),
+         (d, jha.date, day("2024-02-20"), g2), (d, DCTERMS.title, Literal("D"), g1), (d, jha.adoptedAt, m, g1),
+         (d, DCTERMS.subject, t, g1),
+         (both, RDF.type, jha.OtherMeeting, g1), (both, jha.startDate, day("2024-05-01"), g1),
+         (both, RDFS.label, Literal("a meeting"), g1), (both, RDFS.label, Literal("a meeting"), g2),
+         (a, RDF.type, jha.Article, g1), (a, jha.mentions, both, g1), (a, DCTERMS.subject, t, g1),
+         (a, DCTERMS.title, Literal("A"), g1)]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*x) for x in q)
+    days = [Literal(v) for v in ("2024-02-21", "2024-03-05", "2024-03-07", "2024-04-01", "2024-04-02", "2024-05-02")]
+    filters = [{}, {"_topic": t}, {"_presidency": p}] + [{"_from": v} for v in days] + [{"_to": v} for v in days]
+    filters += [{"_from": x, "_to": y} for x, y in itertools.combinations(days, 2)]
+    assert sum(pages(REFERENCE_TIMELINE, timeline_page, store, key="key", **f) for f in filters) > 10

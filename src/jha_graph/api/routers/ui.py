@@ -30,11 +30,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from ...config import Settings
 from ...namespaces import PREFIXES
 from ...sparql import negotiation
-from ..deps import OntologyDep, SettingsDep, StoreDep, canned_for
+from ..deps import OntologyDep, Page, SettingsDep, StoreDep, canned_for
 from ..errors import ApiError
 from .api import iri_param, keyed_iri, rows, run
 from .api_articles import CITED_BY, CROSSREFS, article_row
-from .api_timeline import TIMELINE
+from .api_timeline import timeline_page as timeline_rows
 from .pages import STATIC, coverage, html_error, html_href, key_of, render, root_of
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -265,7 +265,7 @@ def timeline_for(request: Request, settings: Settings, store, presidency: str | 
         if a and b:
             term = (a[0], b[1])
     params = {"_presidency": iri} if kind == "presidency" else {"_topic": iri}
-    found = rows(run(store, TIMELINE + f"LIMIT {MAX_ITEMS + 1}", **params))
+    found = timeline_rows(store, Page(MAX_ITEMS, None), **params)
     items, undated = [], 0
     for r in found[:MAX_ITEMS]:
         w = when(r["date"])
