@@ -21,6 +21,7 @@ from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, 
 from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page
 from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
+from jha_graph.api.routers.api_presidencies import articles_mentioning, documents_under, meetings_under
 from jha_graph.api.routers.api_timeline import timeline_page
 from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
 from jha_graph.store import EmbeddedStore
@@ -167,6 +168,33 @@ WHERE {{
 GROUP BY ?x ?_from ?_to ?_presidency ?_topic ?_after
 HAVING (MIN(?k) > COALESCE(?_after, ""))
 ORDER BY ?key
+"""
+
+REFERENCE_MEETINGS_UNDER = f"""
+SELECT ?m (MIN(?l) AS ?label) (SAMPLE(?k) AS ?kind) (MIN(STR(?s)) AS ?start) (MAX(STR(?e)) AS ?end) ?_presidency
+WHERE {{
+  VALUES (?cls ?k) {{ {MEETING_VALUES} }}
+  ?m jha:underPresidency ?_presidency ; a ?cls ; jha:startDate ?s .
+  OPTIONAL {{ ?m jha:endDate ?e }} OPTIONAL {{ ?m rdfs:label ?l }}
+}}
+GROUP BY ?m ?_presidency
+ORDER BY ?start STR(?m)
+"""
+REFERENCE_DOCUMENTS_UNDER = f"""
+SELECT ?d (MIN(?t) AS ?title) (SAMPLE(?ty) AS ?type) (MIN(STR(?dt)) AS ?date) ?_presidency
+WHERE {{
+  VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
+  ?d jha:underPresidency ?_presidency ; a ?cls .
+  OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d jha:date ?dt }}
+}}
+GROUP BY ?d ?_presidency
+ORDER BY ?date STR(?d)
+"""
+REFERENCE_ARTICLES_MENTIONING = """
+SELECT ?a (MIN(?t) AS ?title) (MIN(STR(?d)) AS ?date) ?_entity
+WHERE { ?a a jha:Article ; jha:mentions ?_entity . OPTIONAL { ?a dcterms:title ?t } OPTIONAL { ?a dcterms:date ?d } }
+GROUP BY ?a ?_entity
+ORDER BY ?date STR(?a)
 """
 
 PARAMETERS = {"prefix", "type", "q", "after"}  # REFERENCE_ENTITIES's (the others' start with _)
@@ -522,3 +550,22 @@ def test_timeline_of_shapes_the_articles_do_not_have():
     filters = [{}, {"_topic": t}, {"_presidency": p}] + [{"_from": v} for v in days] + [{"_to": v} for v in days]
     filters += [{"_from": x, "_to": y} for x, y in itertools.combinations(days, 2)]
     assert sum(pages(REFERENCE_TIMELINE, timeline_page, store, key="key", **f) for f in filters) > 10
+
+
+def test_a_presidency_with_its_meetings_documents_and_articles(corpus_store, seed_store, fixture_graph):
+    """In the same order as before (ORDER BY start or date, then IRI; no date first)."""
+    checked = 0
+    for store in (corpus_store, seed_store, fixture_graph):
+        for p in values(store, "SELECT DISTINCT ?p WHERE { ?p a jha:CouncilPresidency }"):
+            assert comparable(meetings_under(store, p)) == comparable(rows(run(store, REFERENCE_MEETINGS_UNDER,
+                                                                               _presidency=p)))
+            assert comparable(documents_under(store, p)) == comparable(rows(run(store, REFERENCE_DOCUMENTS_UNDER,
+                                                                                _presidency=p)))
+            want = rows(run(store, REFERENCE_ARTICLES_MENTIONING, _entity=p))
+            assert comparable(articles_mentioning(store, p)) == comparable(want)
+            checked += len(want)
+        for e in values(store, "SELECT DISTINCT ?e WHERE { ?a jha:mentions ?e }")[::5]:
+            want = rows(run(store, REFERENCE_ARTICLES_MENTIONING, _entity=e))
+            assert comparable(articles_mentioning(store, e)) == comparable(want)
+            checked += len(want)
+    assert checked > 50

@@ -6,13 +6,15 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pyoxigraph import NamedNode
 
 from ...config import Settings
 from ..deps import PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_VALUES, MEETING_VALUES, date_text, iri_param, next_page, ref,
-                  rows, run, text)
+from .api import (MEETING_KINDS, MEETING_VALUES, columns_of, date_text, iri_param, matching, next_page, ref, rows,
+                  run, text)
+from .api_documents import DOCUMENT_CLASSES, TYPE_LABEL
 
 router = APIRouter(tags=["presidencies"])
 
@@ -34,34 +36,61 @@ GROUP BY ?p ?_from ?_to ?_country ?_after
 ORDER BY STR(?p)
 """
 
-MEETINGS_UNDER = f"""
-SELECT ?m (MIN(?l) AS ?label) (SAMPLE(?k) AS ?kind) (MIN(STR(?s)) AS ?start) (MAX(STR(?e)) AS ?end) ?_presidency
-WHERE {{
+# A presidency's meetings, documents and articles: each found from the presidency (one pattern), checked
+# for its class, then its columns from their distinct values (``columns_of``), sorted in Python as ORDER BY
+# sorted them (unbound first).  As one query each, over the union graph the type crossed the title and the
+# date in every graph naming a document, with the presidency bound by substitution: 23 s at 10,000 articles
+# for the documents of a presidency, now ~20 ms; the same rows (tests/api/test_list_routes.py).
+MEETING_CLASSES = ", ".join(f"jha:{c}" for c in MEETING_KINDS.values())
+MEETING_COLUMNS = [
+    "SELECT ?m (MIN(?l) AS ?label) WHERE { VALUES ?m { %s } ?m rdfs:label ?l } GROUP BY ?m",
+    f"""SELECT ?m (SAMPLE(?k) AS ?kind) WHERE {{
+  {{ SELECT DISTINCT ?m ?cls WHERE {{ VALUES ?m {{ %s }} ?m a ?cls }} }}
   VALUES (?cls ?k) {{ {MEETING_VALUES} }}
-  ?m jha:underPresidency ?_presidency ; a ?cls ; jha:startDate ?s .
-  OPTIONAL {{ ?m jha:endDate ?e }} OPTIONAL {{ ?m rdfs:label ?l }}
-}}
-GROUP BY ?m ?_presidency
-ORDER BY ?start STR(?m)
-"""
+}} GROUP BY ?m""",
+    "SELECT ?m (MIN(STR(?s)) AS ?start) WHERE { VALUES ?m { %s } ?m jha:startDate ?s } GROUP BY ?m",
+    "SELECT ?m (MAX(STR(?e)) AS ?end) WHERE { VALUES ?m { %s } ?m jha:endDate ?e } GROUP BY ?m",
+]
+DOCUMENT_COLUMNS = [
+    "SELECT ?d (MIN(?t) AS ?title) WHERE { VALUES ?d { %s } ?d dcterms:title ?t } GROUP BY ?d",
+    f"""SELECT ?d (SAMPLE({TYPE_LABEL}) AS ?type) WHERE {{
+  VALUES ?d {{ %s }} ?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))
+}} GROUP BY ?d""",
+    "SELECT ?d (MIN(STR(?dt)) AS ?date) WHERE { VALUES ?d { %s } ?d jha:date ?dt } GROUP BY ?d",
+]
+ARTICLE_COLUMNS = [
+    "SELECT ?a (MIN(?t) AS ?title) WHERE { VALUES ?a { %s } ?a dcterms:title ?t } GROUP BY ?a",
+    "SELECT ?a (MIN(STR(?d)) AS ?date) WHERE { VALUES ?a { %s } ?a dcterms:date ?d } GROUP BY ?a",
+]
 
-DOCUMENTS_UNDER = f"""
-SELECT ?d (MIN(?t) AS ?title) (SAMPLE(?ty) AS ?type) (MIN(STR(?dt)) AS ?date) ?_presidency
-WHERE {{
-  VALUES (?cls ?ty) {{ {DOCUMENT_VALUES} }}
-  ?d jha:underPresidency ?_presidency ; a ?cls .
-  OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d jha:date ?dt }}
-}}
-GROUP BY ?d ?_presidency
-ORDER BY ?date STR(?d)
-"""
 
-ARTICLES_MENTIONING = """
-SELECT ?a (MIN(?t) AS ?title) (MIN(STR(?d)) AS ?date) ?_entity
-WHERE { ?a a jha:Article ; jha:mentions ?_entity . OPTIONAL { ?a dcterms:title ?t } OPTIONAL { ?a dcterms:date ?d } }
-GROUP BY ?a ?_entity
-ORDER BY ?date STR(?a)
-"""
+def in_order(found: list[dict], key: str, by: str) -> list[dict]:
+    """Rows as ``ORDER BY ?by STR(?key)`` sorts them: an unbound ``by`` first."""
+    return sorted(found, key=lambda r: (r[by] is not None, r[by] or "", r[key]))
+
+
+def meetings_under(store, presidency: NamedNode) -> list[dict]:
+    """The meetings (with a start date) that record the presidency, by start."""
+    found = matching(store, "m", "?m jha:underPresidency ?_presidency .",
+                     [f"?m a ?cls . FILTER(?cls IN ({MEETING_CLASSES}))", "?m jha:startDate ?s ."],
+                     _presidency=presidency)
+    iris = sorted({m.value for m in found if isinstance(m, NamedNode)})
+    return in_order(columns_of(store, iris, "m", MEETING_COLUMNS), "m", "start")
+
+
+def documents_under(store, presidency: NamedNode) -> list[dict]:
+    """The documents that record the presidency, by date."""
+    found = matching(store, "d", "?d jha:underPresidency ?_presidency .",
+                     [f"?d a ?cls . FILTER(?cls IN ({DOCUMENT_CLASSES}))"], _presidency=presidency)
+    iris = sorted({d.value for d in found if isinstance(d, NamedNode)})
+    return in_order(columns_of(store, iris, "d", DOCUMENT_COLUMNS), "d", "date")
+
+
+def articles_mentioning(store, entity: NamedNode) -> list[dict]:
+    """The articles that name the entity, by date."""
+    found = matching(store, "a", "?a jha:mentions ?_entity .", ["?a a jha:Article ."], _entity=entity)
+    iris = sorted({a.value for a in found if isinstance(a, NamedNode)})
+    return in_order(columns_of(store, iris, "a", ARTICLE_COLUMNS), "a", "date")
 
 
 def presidency_item(request: Request, settings: Settings, r: dict) -> dict:
@@ -103,9 +132,9 @@ def get_presidency(key: str, request: Request, settings: SettingsDep, store: Sto
         raise ApiError(404, f"no presidency {key} in the calendar", where="key")
     data = presidency_item(request, settings, found[0])
     data["meetings"] = [ref(request, settings, r["m"], r["label"], kind=r["kind"], start=r["start"], end=r["end"])
-                        for r in rows(run(store, MEETINGS_UNDER, _presidency=iri))]
+                        for r in meetings_under(store, iri)]
     data["documents"] = [ref(request, settings, r["d"], r["title"], type=r["type"], date=r["date"])
-                         for r in rows(run(store, DOCUMENTS_UNDER, _presidency=iri))]
+                         for r in documents_under(store, iri)]
     data["articles"] = [ref(request, settings, r["a"], r["title"], date=r["date"])
-                        for r in rows(run(store, ARTICLES_MENTIONING, _entity=iri))]
+                        for r in articles_mentioning(store, iri)]
     return envelope(data)
