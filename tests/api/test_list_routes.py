@@ -569,3 +569,17 @@ def test_a_presidency_with_its_meetings_documents_and_articles(corpus_store, see
             assert comparable(articles_mentioning(store, e)) == comparable(want)
             checked += len(want)
     assert checked > 50
+
+
+def test_in_small_values_blocks(fixture_graph, monkeypatch):
+    """The queries split over VALUES blocks of two IRIs answer the same."""
+    from jha_graph.api.routers import api
+
+    monkeypatch.setattr(api, "VALUES_PER_QUERY", 2)
+    assert sum(pages(REFERENCE_DOCUMENTS, documents_page, fixture_graph, limits=(3, 500), **f)
+               for f in document_filters(fixture_graph)[:8]) > 5
+    assert sum(pages(REFERENCE_MEETINGS, meetings_page, fixture_graph, key="m", limits=(3, 500), **f)
+               for f in meeting_filters(fixture_graph)[:8]) > 5
+    assert sum(pages(REFERENCE_TIMELINE, timeline_page, fixture_graph, key="key", limits=(3, 500), **f)
+               for f in timeline_filters(fixture_graph)[:8]) > 5
+    assert sum(entity_pages(fixture_graph, (3, 500), **f) for f in ENTITY_FILTERS) > 50

@@ -10,7 +10,7 @@ terms bound with ``substitutions``; the one number written into query text, ``LI
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -160,6 +160,12 @@ def ref(request: Request, settings: Settings, iri: str | None, label: str | None
 VALUES_PER_QUERY = 500  # IRIs in one VALUES block: a query to a SPARQL server stays well under its limits
 
 
+def in_chunks(items: list) -> Iterator[list]:
+    """The items, VALUES_PER_QUERY at a time."""
+    for start in range(0, len(items), VALUES_PER_QUERY):
+        yield items[start:start + VALUES_PER_QUERY]
+
+
 def matching(store, var: str, find: str, checks: Iterable[str] = (), **params: NamedNode | Literal | None
              ) -> list[NamedNode | BlankNode]:
     """The distinct values of ``?{var}`` that match the group pattern ``find`` and every one of ``checks``.
@@ -179,8 +185,8 @@ def matching(store, var: str, find: str, checks: Iterable[str] = (), **params: N
     for check in checks:
         named = [x for x in found if isinstance(x, NamedNode)]  # VALUES cannot hold blank nodes
         kept: set = set()
-        for i in range(0, len(named), VALUES_PER_QUERY):
-            kept.update(ask(check, " ".join(str(x) for x in named[i:i + VALUES_PER_QUERY])))
+        for chunk in in_chunks(named):
+            kept.update(ask(check, " ".join(str(x) for x in chunk)))
         found = [x for x in named if x in kept]
     return found
 
@@ -204,9 +210,9 @@ def values_of(iris: Iterable[str]) -> str:
     return " ".join(str(NamedNode(i)) for i in iris)
 
 
-def linked_column(key: str, column: str, link: str, about: str, aggregate: str) -> str:
+def linked_column(key: str, column: str, link: str, about: str, aggregate: str, optional: bool = True) -> str:
     """A query for ``columns_of``: per ?{key}, an aggregate over the nodes ?n that ``link`` joins it to
-    and what ``about`` says of them (?v; OPTIONAL).
+    and what ``about`` says of them (?v; OPTIONAL, or required with ``optional=False``).
 
     Each (?{key}, ?n) and each (?n, ?v) is taken once (sub-SELECT DISTINCT, both anchored on the page's
     IRIs): over the union of the graphs every article that names a node states its name again, and the
@@ -225,7 +231,7 @@ def linked_column(key: str, column: str, link: str, about: str, aggregate: str) 
     """
     return f"""SELECT ?{key} ({aggregate} AS ?{column}) WHERE {{
   {{ SELECT DISTINCT ?{key} ?n WHERE {{ VALUES ?{key} {{ %s }} {link} }} }}
-  OPTIONAL {{ SELECT DISTINCT ?n ?v WHERE {{
+  {"OPTIONAL " if optional else ""}{{ SELECT DISTINCT ?n ?v WHERE {{
     {{ SELECT DISTINCT ?n WHERE {{ VALUES ?{key} {{ %s }} {link} }} }}
     {about}
   }} }}
@@ -237,24 +243,22 @@ def columns_of(store, iris: list[str], key: str, queries: Iterable[str], **param
     """One row per IRI, in the order given: ``key`` (the IRI) and the columns of every query, None where a
     query has no answer for the IRI.
 
-    Each query has ``%s`` where the IRIs go (as the terms of a VALUES block), projects ``?{key}`` and
-    at most one row per IRI; the parameters a query names are bound by substitution.  Columns whose
-    names start with ``_`` (the parameters) are left out.
+    Each query has ``%s`` where the IRIs go (as the terms of a VALUES block, VALUES_PER_QUERY at a
+    time), projects ``?{key}`` and at most one row per IRI; the parameters a query names are bound by
+    substitution.  Columns whose names start with ``_`` (the parameters) are left out.
     """
-    if not iris:
-        return []
     out: dict[str, dict[str, Any]] = {i: {key: i} for i in iris}
-    columns: list[str] = []
-    values = values_of(iris)
+    columns: dict[str, None] = {}
     for query in queries:
-        results = run(store, query.replace("%s", values),
-                      **{k: v for k, v in params.items() if re.search(rf"\?{k}\b", query)})
-        names = [v.value for v in results.variables if v.value != key and not v.value.startswith("_")]
-        columns += names
-        for r in rows(results):
-            row = out.get(r[key])
-            if row is not None:
-                row.update((n, r[n]) for n in names)
+        used = {k: v for k, v in params.items() if re.search(rf"\?{k}\b", query)}
+        for chunk in in_chunks(iris):
+            results = run(store, query.replace("%s", values_of(chunk)), **used)
+            names = [v.value for v in results.variables if v.value != key and not v.value.startswith("_")]
+            columns.update(dict.fromkeys(names))
+            for r in rows(results):
+                row = out.get(r[key])
+                if row is not None:
+                    row.update((n, r[n]) for n in names)
     return [{key: i, **dict.fromkeys(columns), **out[i]} for i in iris]
 
 

@@ -9,8 +9,8 @@ from pyoxigraph import NamedNode
 
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
-from .api import (DOCUMENT_VALUES, MEETING_VALUES, VALUES_PER_QUERY, columns_of, date_text, hi, keyed_iri,
-                  linked_column, lo, matching, next_page, pairs_of, ref, refs_of, rows, run, values_of)
+from .api import (DOCUMENT_VALUES, MEETING_VALUES, columns_of, date_text, hi, in_chunks, keyed_iri, linked_column,
+                  lo, matching, next_page, pairs_of, ref, refs_of, rows, run, values_of)
 
 router = APIRouter(tags=["timeline"])
 
@@ -94,8 +94,7 @@ def timeline_page(store, page: Page, **params) -> list[dict]:
         keyed = rows(run(store, timeline_items(labels=False), **params))
     else:
         named = sorted(x.value for x in candidates if isinstance(x, NamedNode))
-        keyed = [r for i in range(0, len(named), VALUES_PER_QUERY)
-                 for r in rows(run(store, timeline_items(named[i:i + VALUES_PER_QUERY], labels=False), **params))]
+        keyed = [r for chunk in in_chunks(named) for r in rows(run(store, timeline_items(chunk, labels=False), **params))]
     keys = sorted((r["key"], r["x"]) for r in keyed if r["key"] is not None and r["x"] is not None)
     iris = [x for key, x in keys if page.after is None or key > page.after][:page.limit + 1]
     if not iris:
