@@ -13,14 +13,16 @@ import itertools
 import math
 import re
 import sys
+import tempfile
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from .namespaces import CITO, JHA, Minter
-from .store import GraphStore, delta_update
+from .store import GraphStore
 
 _STOP = set("""a an the of on and in for to by with from at as is are was were be been has have had it its this that
 these those which who will would can could should may also into under over between about after before than
@@ -251,6 +253,14 @@ class _Index:
 
 def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
     """The quads of the links graph for the store as it is now."""
+    g = minter.links_graph
+    return [Quad(t.subject, t.predicate, t.object, g)
+            for t in parse("".join(f"{line} .\n" for line in _link_triples(store)).encode(), RdfFormat.N_TRIPLES)]
+
+
+def _link_triples(store: GraphStore) -> Iterator[str]:
+    """The triples of the links graph, as N-Triples without the final dot, each once, in the order the
+    queries give them.  Text, not term objects: the links of 100k articles are a million triples."""
     articles = []
     for row in store.query(ARTICLES):
         first, last = _pages(_value(row, "pages"))
@@ -259,18 +269,20 @@ def resolve(store: GraphStore, minter: Minter) -> list[Quad]:
         articles.append(_Article(row["article"].value, _value(row, "title"), date, issue, first, last,
                                  _words(text), _month(date, issue)))
     index = _Index(articles)
-    g = minter.links_graph
-    out: list[Quad] = []
+    refers, cites, resolved = str(JHA.refersTo), str(CITO.cites), str(JHA.resolvedBy)
+    seen: set[str] = set()
     for row in store.query(REFS):
         source = row["article"].value
         target = _target(row, index, source)
         if target is None:
             continue
-        out.append(Quad(row["ref"], JHA.refersTo, NamedNode(target.iri), g))
-        out.append(Quad(NamedNode(source), CITO.cites, NamedNode(target.iri), g))
+        ref, cited = str(row["ref"]), str(NamedNode(target.iri))
         how = "issue-and-pages" if _value(row, "issue") else "news-date" if _value(row, "newsDate") else "topic"
-        out.append(Quad(row["ref"], JHA.resolvedBy, Literal(how), g))
-    return list(dict.fromkeys(out))  # each once, in the order the queries gave them
+        for triple in (f"{ref} {refers} {cited}", f"{NamedNode(source)} {cites} {cited}",
+                       f"{ref} {resolved} {Literal(how)}"):
+            if triple not in seen:
+                seen.add(triple)
+                yield triple
 
 
 def _similarity(context: Counter, a: _Article, df: Counter, n: int, paragraph: Counter | None = None) -> float:
@@ -310,17 +322,45 @@ def _target(row, index: _Index, source: str) -> _Article | None:
     return None
 
 
+# Changes to the links graph go in transactions of at most this many quads: pyoxigraph holds a
+# transaction in memory (dropping the links graph of 100k articles took 1.4 GB).
+CHANGE_CHUNK = 20_000
+
+
 def rebuild(store: GraphStore, minter: Minter) -> int:
-    """Resolve the links again and write what changed (one transaction either way)."""
-    quads = resolve(store, minter)
+    """Resolve the links again and write what changed; the number of triples of the links graph.
+
+    A new links graph goes in by the bulk loader from a temporary file, all or nothing (see
+    ``EmbeddedStore.add_new_graphs``).  An existing one is changed in place, in transactions of
+    ``CHANGE_CHUNK`` triples: a reader may see some of the changes before the others for the moment it
+    takes, but the graph is derived from the articles and the next rebuild (every ingest ends with one)
+    makes it whole again.
+    """
     g = minter.links_graph
-    old = set(store.quads(g))
-    new = set(quads)
-    remove, add = old - new, new - old
-    if old and len(remove) + len(add) < len(new) // 2:
-        # an ingest of a few articles changes a few links: rewriting the whole graph cost seconds
-        if remove or add:
-            store.update(delta_update(g, sorted(remove, key=str), sorted(add, key=str)))
-    else:
-        store.replace_graphs({g: quads})
-    return len(quads)
+    has_graph = getattr(store, "has_graph", None)
+    if has_graph is not None and not has_graph(g) and hasattr(store, "add_new_graphs"):
+        with tempfile.TemporaryFile() as f:
+            n = 0
+            for triple in _link_triples(store):
+                f.write(f"{triple} {g} .\n".encode())
+                n += 1
+            f.seek(0)
+            store.add_new_graphs([g], f)
+        return n
+    new = set(_link_triples(store))
+    old = {f"{q.subject} {q.predicate} {q.object}" for q in store.quads(g)}
+    remove, add = sorted(old - new), sorted(new - old)
+    del old
+    for i in range(0, max(len(remove), len(add)), CHANGE_CHUNK):
+        store.update(_change(g, remove[i:i + CHANGE_CHUNK], add[i:i + CHANGE_CHUNK]))
+    return len(new)
+
+
+def _change(graph: NamedNode, remove: list[str], add: list[str]) -> str:
+    """One SPARQL Update (one transaction) that removes some triples of a graph and adds others."""
+    parts = []
+    for verb, triples in (("DELETE", remove), ("INSERT", add)):
+        if triples:
+            body = "\n".join(f"{t} ." for t in triples)
+            parts.append(f"{verb} DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+    return " ;\n".join(parts)
