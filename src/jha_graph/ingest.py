@@ -78,7 +78,7 @@ def static_graphs(settings: Settings, ref: Reference) -> dict[NamedNode, list[Qu
 # worker processes while this one writes.
 PARALLEL_FROM = 200
 CHUNK = 16  # files per task sent to a worker
-BULK_BATCH = 1000  # new articles per bulk load (one journal entry each)
+BULK_BATCH = 1000  # new articles per bulk load (one journal entry each); more into a big store
 BULK_INDEX_FROM = 200  # from this many files on (and more than it holds), the search index's text index is built at the end
 
 
@@ -327,6 +327,10 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
         index.replace_quads({g.value: quads for g, quads in statics.items()})
     batch = _Batch(store, index)
     limit = batch_size or (BULK_BATCH if batch.bulk else 64)
+    # Each bulk load adds files that RocksDB then merges with what the store holds, which costs more
+    # the bigger the store: into a big store, load in bigger batches (fewer merges), up to 4x.
+    grow = batch.bulk and batch_size is None
+    held = len(store.named_graphs()) if grow else 0
     source_of: dict[str, str] = {}
     quads_of: dict[str, int] = {}
     background = _BackgroundWriter()
@@ -371,7 +375,10 @@ def _ingest(paths, store: GraphStore, settings: Settings, batch_size, progress, 
             quads_of[graph] = n
             batch.add(graph, data, n)
             if len(batch) >= limit:
+                held += len(batch)
                 flush()
+                if grow:
+                    limit = max(BULK_BATCH, min(4 * BULK_BATCH, held // 10))
         flush()
         background.drain()
         if bulk_index:  # the text index is built in the writer's thread while this one resolves the links
