@@ -338,9 +338,10 @@ def test_in_memory_store_times_out_without_killing(tmp_path):
     from jha_graph.store import EmbeddedStore
 
     store = EmbeddedStore(None)
-    store.bulk_load(generated(1500))
+    store.bulk_load(generated(3000))
     with TestClient(create_app(settings(tmp_path / "unused", query_timeout=0.2), store=store)) as c:
-        # 2.25 M rows, each compared as strings: finite (the thread ends), but seconds, never 0.2 s
+        # 9 M rows, each compared as strings: finite (the thread ends), but seconds, never 0.2 s (with
+        # 2.25 M rows a fast, idle machine sometimes finished within the limit)
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(CONCAT(STR(?c), STR(?a)) != STR(?f)) }"
         error = error_of(c.get("/sparql", params={"query": slow}), 503)
         assert "abandoned" in error["detail"] and error["title"] == "Query Timeout"
