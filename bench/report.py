@@ -38,6 +38,9 @@ def markdown(data: dict) -> str:
                  if max(m['load_before'][0], m['load_after'][0]) >= 1.0 else "") + ".",
               f"Corpus: synthetic articles from `bench/generate.py` (seed {data['seed']}), both formats, "
               f"{', '.join(_f(s) for s in sizes)} articles. Command: `{data['command']}`.", ""]
+    if data.get("reused"):
+        lines += ["Kept from an earlier run of the same day (not measured by this command): "
+                  + "; ".join(data["reused"]) + ".", ""]
     if data.get("notes"):
         lines += [data["notes"], ""]
     # --- targets

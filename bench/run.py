@@ -130,12 +130,17 @@ def main(argv: list[str] | None = None) -> int:
                         "results": {k: {q: vars(v) for q, v in d.items()} for k, d in res.items()},
                         "ratios": http.ratios(res)}
     previous = out / f"{data['date']}.json"
-    if previous.exists():  # parts skipped in this run keep the figures of an earlier run of the day
+    if previous.exists():  # what this run did not measure keeps the figures of an earlier run of the day
         old = json.loads(previous.read_text())
         for part in ("ingest", "queries", "http"):
             if not data.get(part) and old.get(part):
                 data[part] = old[part]
                 data.setdefault("reused", []).append(part)
+            elif part in ("ingest", "queries") and set(old.get(part, {})) - set(data[part]):
+                kept = sorted(set(old[part]) - set(data[part]), key=int)
+                data[part] = {**{n: old[part][n] for n in kept}, **data[part]}
+                data.setdefault("reused", []).append(f"{part} at {', '.join(kept)} articles")
+        data["sizes"] = sorted({*data["sizes"], *map(int, data["ingest"])})
     data["machine"] = report.machine(load_before, load_average())
     data["targets"] = targets(data)
     if args.analysis:
