@@ -4,7 +4,7 @@
 answer.  Each file and its reference must give the same rows (as a multiset, in the same order of the
 ORDER BY keys), asked of the whole graph, of one article or document at a time (bound the ways the
 project binds: substitution, and a VALUES block as bench/queries.py writes it and as a remote store sends
-it, jha_graph.remote.prepare) and, for presidency-in-office, by a title; evidence by entity.
+it, jha_graph.remote.prepare) and, for presidency-in-office, by a title; evidence by entity, topic by topic.
 """
 from __future__ import annotations
 
@@ -123,11 +123,53 @@ WHERE {
 GROUP BY ?entity ?article ?articleTitle ?file ?offset ?sentence ?evidence
 ORDER BY STR(?entity) ?article xsd:integer(?offset) ?evidence
 """,
+    "topic": """
+PREFIX jha: <https://w3id.org/jha-graph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+SELECT DISTINCT ?topic ?topicLabel ?kind ?item ?type ?label ?date ?article
+WHERE {
+  ?topic a skos:Concept .
+  {
+    VALUES ?class {
+      jha:Conclusions jha:Declaration jha:Roadmap jha:Strategy jha:ActionPlan jha:Programme jha:Report
+      jha:Regulation jha:Directive jha:Recommendation jha:Resolution jha:Agreement jha:Decision
+      jha:Proposal jha:Communication jha:Guidelines jha:OtherDocument
+    }
+    ?item dcterms:subject ?topic ; a ?class .
+    OPTIONAL { ?item jha:date ?date }
+    OPTIONAL { ?item dcterms:title ?label }
+    BIND("document" AS ?kind)
+  } UNION {
+    { ?doc dcterms:subject ?topic ; jha:adoptedAt ?item . }
+    UNION
+    { ?reporter a jha:Article ; dcterms:subject ?topic ; jha:mentions ?item . }
+    VALUES ?class {
+      jha:JHACouncilMeeting jha:InformalJHAMeeting jha:EuropeanCouncilMeeting jha:OtherCouncilMeeting
+      jha:HighLevelMeeting jha:OtherMeeting
+    }
+    ?item a ?class ; jha:startDate ?date .
+    OPTIONAL { ?item rdfs:label ?label }
+    BIND("meeting" AS ?kind)
+  }
+  BIND(IF(?class = jha:OtherDocument, "Other", STRAFTER(STR(?class), "#")) AS ?type)
+  OPTIONAL { ?topic skos:prefLabel ?topicLabel }
+  OPTIONAL { ?article a jha:Article ; jha:mentions ?item }
+}
+ORDER BY STR(?topic) STR(?date) ?item ?article
+""",
 }
 FILES = {"articles": "cq/articles.rq", "meetings": "cq/meetings.rq", "presidency-in-office": "presidency-in-office.rq",
-         "evidence": "evidence.rq"}
+         "evidence": "evidence.rq", "topic": "topic.rq"}
 ORDER_KEYS = {"articles": ["file"], "meetings": ["article", "start"], "presidency-in-office": ["day", "document"],
-              "evidence": ["entity", "article", "offset", "evidence"]}
+              "evidence": ["entity", "article", "offset", "evidence"],
+              "topic": ["topic", "date", "item", "article"]}
 
 
 def answer(store, name: str, text: str, bind: dict | None = None, how: str = "substitution"):
@@ -148,8 +190,8 @@ def assert_same(store, name: str, bind: dict | None = None, how: str = "substitu
 
 
 def one_at_a_time(store, name: str, step: int = 1) -> int:
-    """Each article (CQs), document (presidency-in-office) or entity (evidence; every ``step``-th of
-    those two), bound each way; the number of rows."""
+    """Each article (CQs), document (presidency-in-office), entity (evidence) or topic (every
+    ``step``-th of the last three), bound each way; the number of rows."""
     rows = 0
     if name == "presidency-in-office":
         documents = "SELECT DISTINCT ?d WHERE { ?d a ?c ; dcterms:title ?t . ?c rdfs:subClassOf* jha:Document } ORDER BY ?d"
@@ -160,10 +202,12 @@ def one_at_a_time(store, name: str, step: int = 1) -> int:
             for how in ("substitution", "values"):
                 rows += assert_same(store, name, {Variable("title"): Literal(title)}, how)
         return rows
-    if name == "evidence":
-        for r in list(store.query("SELECT DISTINCT ?e WHERE { ?x jha:about ?e } ORDER BY ?e"))[::step]:
+    if name in ("evidence", "topic"):
+        variable, which = {"evidence": ("entity", "SELECT DISTINCT ?e WHERE { ?x jha:about ?e } ORDER BY ?e"),
+                           "topic": ("topic", "SELECT DISTINCT ?e WHERE { ?e a skos:Concept } ORDER BY ?e")}[name]
+        for r in list(store.query(which))[::step]:
             for how in ("substitution", "values"):
-                rows += assert_same(store, name, {Variable("entity"): r[0]}, how)
+                rows += assert_same(store, name, {Variable(variable): r[0]}, how)
         return rows
     text = (ROOT / "queries" / FILES[name]).read_text(encoding="utf-8")
     for r in store.query("SELECT ?a WHERE { ?a a jha:Article }"):
@@ -190,4 +234,4 @@ def test_on_the_seed_article(seed_store, name):
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_on_the_development_corpus(corpus_store, name):
     assert assert_same(corpus_store, name) > 10
-    assert one_at_a_time(corpus_store, name, step=8 if name != "evidence" else 20) > 10
+    assert one_at_a_time(corpus_store, name, step={"evidence": 20, "topic": 3}.get(name, 8)) > 10
