@@ -25,7 +25,8 @@ from how substitution works:
 
       FILTER(COALESCE(STR(?from), "") = "" || STR(?date) >= STR(?from))
 
-and a parameter must not be used only inside a sub-SELECT (substitution does not reach it).
+and a parameter used inside a sub-SELECT must be in that sub-SELECT's projection too (substitution
+reaches a sub-SELECT only through its projection; queries/presidency-in-office.rq does so).
 Keep a FILTER that uses a parameter in the top-level group (not inside a UNION branch or an
 OPTIONAL): then a store that cannot substitute and binds the parameters with a VALUES block at
 the top of the WHERE clause instead gives the same answers.  Sort by text (``STR(?date)``), not by
