@@ -10,6 +10,8 @@ must be a 200 or a 4xx in the one error shape, never a 5xx.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -29,16 +31,16 @@ HOSTILE = [
 
 # path, parameter, a harmless value of it
 PARAMS = [
-    ("/api/entities", "q", "euro"), ("/api/entities", "type", "Agency"), ("/api/entities", "after", "x"),
-    ("/api/search", "q", "council"), ("/api/search", "type", "Agency"), ("/api/search", "after", "x"),
-    ("/api/presidencies", "country", "Belgium"), ("/api/presidencies", "after", "x"),
+    ("/api/entities", "q", "euro"), ("/api/entities", "type", "Agency"), ("/api/entities", "after", "!"),
+    ("/api/search", "q", "council"), ("/api/search", "type", "Agency"), ("/api/search", "after", "!"),
+    ("/api/presidencies", "country", "Belgium"), ("/api/presidencies", "after", "!"),
     ("/api/meetings", "kind", "JHA Council"), ("/api/meetings", "presidency", "2024-1-be"),
-    ("/api/meetings", "after", "x"),
+    ("/api/meetings", "after", "!"),
     ("/api/documents", "type", "Strategy"), ("/api/documents", "topic", "drug-trafficking"),
-    ("/api/documents", "presidency", "2024-1-be"), ("/api/documents", "after", "x"),
-    ("/api/articles", "topic", "drug-trafficking"), ("/api/articles", "after", "x"),
+    ("/api/documents", "presidency", "2024-1-be"), ("/api/documents", "after", "!"),
+    ("/api/articles", "topic", "drug-trafficking"), ("/api/articles", "after", "!"),
     ("/api/timeline", "presidency", "2024-1-be"), ("/api/timeline", "topic", "drug-trafficking"),
-    ("/api/timeline", "after", "x"),
+    ("/api/timeline", "after", "!"),
     ("/api/entity", "iri", "org/europol"),
     ("/search.json", "q", "council"),
 ]
@@ -76,11 +78,23 @@ def run(recorded, method: str, path: str, **kwargs) -> tuple[int, list[str]]:
     return r.status_code, list(texts)
 
 
+# A route may ask about the items an earlier query found, listing their IRIs in a VALUES block: which
+# IRIs depends on the data (another page, other items), not on the shape.  Only a block of well-formed
+# IRIs (no space, quote, brace or bracket can be in one) is set aside; anything else must match.
+_IRI_BLOCK = re.compile(r"VALUES (\?\w+) \{(?:\s*<[^\x00-\x20<>\"{}|^`\\]*>)*\s*\}")
+
+
+def _shape(text: str) -> str:
+    return _IRI_BLOCK.sub(r"VALUES \1 { <IRIs found> }", text)
+
+
 def _same_shape(hostile: str, harmless: list[str], texts: list[str], where: str) -> None:
-    assert texts == harmless[:len(texts)], f"{where}: the SPARQL run with {hostile!r} differs"
+    assert [_shape(t) for t in texts] == [_shape(t) for t in harmless[:len(texts)]], \
+        f"{where}: the SPARQL run with {hostile!r} differs"
     for text in texts:
         if len(hostile) >= 3 and hostile not in "".join(harmless):
-            assert hostile not in text, f"{where}: {hostile!r} was written into the query"
+            # (a parameter that is an IRI may be listed, as a checked IRI, in a VALUES block)
+            assert hostile not in _shape(text), f"{where}: {hostile!r} was written into the query"
 
 
 @pytest.mark.parametrize("path,param,value", PARAMS, ids=[f"{p}?{k}" for p, k, _ in PARAMS])
