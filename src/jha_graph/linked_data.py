@@ -145,8 +145,11 @@ EVIDENCE_ABOUT = "SELECT ?s ?p ?o ?g ?iri WHERE { GRAPH ?g { ?s jha:about ?iri .
 # the names of its neighbours (VALUES: the IRIs on the other side of its quads).  One branch per naming
 # property: with the property bound in the pattern each branch is a look-up per neighbour, where a
 # ``VALUES ?p`` or ``FILTER(?p IN ...)`` beside the pattern made pyoxigraph scan every name in the graph.
-NEIGHBOUR_NAMES_QUADS = "SELECT ?s ?p ?o ?g WHERE {\n  VALUES ?s { %s }\n  " + "\n  UNION ".join(
-    f"{{ GRAPH ?g {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in NEIGHBOUR_NAMES) + "\n}"
+# each name once, in the least graph that states it: a place or an agency is named again in every
+# article graph that mentions it (at 100k articles, Brussels in some 10,000), and a description needs
+# the name, not every copy
+NEIGHBOUR_NAMES_QUADS = "SELECT ?s ?p ?o (MIN(STR(?g0)) AS ?g) WHERE {\n  VALUES ?s { %s }\n  " + "\n  UNION ".join(
+    f"{{ GRAPH ?g0 {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in NEIGHBOUR_NAMES) + "\n}\nGROUP BY ?s ?p ?o"
 
 # the names of the neighbours that VALUES cannot hold (blank nodes: the ontology's class lists and
 # unions), found again from the IRI, one direction a query (a UNION of both made pyoxigraph scan every
@@ -214,7 +217,8 @@ def describe(store, iri: NamedNode) -> Description:
 
     The quads ``(s, p, o, graph)``, each once, of: the IRI's own statements both ways; the evidence
     nodes about it (every quad of such a node in the graph that says so); the names
-    (``NEIGHBOUR_NAMES``) of the nodes on the other side of its statements, in any graph; and the
+    (``NEIGHBOUR_NAMES``) of the nodes on the other side of its statements, each once, in the least
+    graph (by IRI) that states it; and the
     title of each article typed ``jha:Article`` in a graph that states it.  Sorted, so that the
     same store gives the same description.
     """
@@ -235,11 +239,16 @@ def describe(store, iri: NamedNode) -> Description:
             add(store.query(EVIDENCE_QUADS % " ".join(chunk)))
     else:  # an evidence node that is a blank node (VALUES cannot hold it): from the IRI itself
         add(store.query(EVIDENCE_ABOUT, substitutions=subs))
+    names: dict[tuple, str] = {}  # (s, p, o) -> the least graph that states it
     for chunk in _chunks(sorted(str(n) for n in out | into if isinstance(n, NamedNode))):
-        add(store.query(NEIGHBOUR_NAMES_QUADS % " ".join(chunk)))
+        for r in store.query(NEIGHBOUR_NAMES_QUADS % " ".join(chunk)):
+            names[(r["s"], r["p"], r["o"])] = r["g"].value
     for direction, neighbours in (("out", out), ("in", into)):
         if any(not isinstance(n, (NamedNode, Literal)) for n in neighbours):  # literals have no names
-            add(store.query(BLANK_NEIGHBOUR_NAMES_QUADS[direction], substitutions=subs))
+            for r in store.query(BLANK_NEIGHBOUR_NAMES_QUADS[direction], substitutions=subs):
+                key = (r["s"], r["p"], r["o"])
+                names[key] = min(names.get(key, r["g"].value), r["g"].value)
+    quads.update((*key, NamedNode(g)) for key, g in names.items())
     for chunk in _chunks([f"<{g}>" for g in graphs]):
         add(store.query(ARTICLE_TITLES_QUADS % " ".join(chunk)))
     return Description(iri, sorted(quads, key=_quad_order))

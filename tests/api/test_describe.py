@@ -1,8 +1,8 @@
 """``linked_data.describe`` gives the same quads as the one query it replaced, on every IRI of the test graphs.
 
-``REFERENCE`` is that query, word for word: a UNION of the IRI's quads both ways, the quads of the
-evidence nodes about it, its neighbours' names and the titles of the articles whose graphs state it,
-each quad once.  It is the definition of a description; ``describe`` asks for the same in several
+``REFERENCE`` is that query, but for the neighbours' names, which it gives once each, in the least graph
+that states them: a UNION of the IRI's quads both ways, the quads of the evidence nodes about it, its
+neighbours' names and the titles of the articles whose graphs state it, each quad once.  It is the definition of a description; ``describe`` asks for the same in several
 small anchored queries (fast at any size of graph), and must not lose or add a quad.
 """
 from __future__ import annotations
@@ -28,10 +28,12 @@ SELECT DISTINCT ?s ?p ?o ?g ?iri WHERE {
     # the evidence sentences that state it
     GRAPH ?g { ?s jha:about ?iri ; ?p ?o }
   } UNION {
-    # the names of its neighbours
-    { GRAPH ?g1 { ?iri ?p1 ?s } } UNION { GRAPH ?g1 { ?s ?p1 ?iri } }
-    VALUES ?p { skos:prefLabel rdfs:label dcterms:title foaf:name jha:sentence jha:marker }
-    GRAPH ?g { ?s ?p ?o }
+    # the names of its neighbours, each once, in the least graph that states it
+    { SELECT ?iri ?s ?p ?o (IRI(MIN(STR(?g0))) AS ?g) WHERE {
+        { GRAPH ?g1 { ?iri ?p1 ?s } } UNION { GRAPH ?g1 { ?s ?p1 ?iri } }
+        VALUES ?p { skos:prefLabel rdfs:label dcterms:title foaf:name jha:sentence jha:marker }
+        GRAPH ?g0 { ?s ?p ?o }
+      } GROUP BY ?iri ?s ?p ?o }
   } UNION {
     # the titles of the articles whose graphs state it
     { GRAPH ?g { ?iri ?p1 ?o1 } } UNION { GRAPH ?g { ?s1 ?p1 ?iri } }
