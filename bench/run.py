@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                 data.setdefault("reused", []).append(f"{part} at {', '.join(kept)} articles")
         data["sizes"] = sorted({*data["sizes"], *map(int, data["ingest"])})
     data["machine"] = report.machine(load_before, load_average())
+    if previous.exists() and set(data.get("reused", [])) >= {"ingest", "queries", "http"}:
+        # nothing measured now (the report written again, e.g. with --analysis): the run's own facts
+        data["machine"], data["command"] = old["machine"], old["command"]
     data["targets"] = targets(data)
     if args.analysis:
         data["analysis"] = Path(args.analysis).read_text(encoding="utf-8")
