@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if previous.exists() and set(data.get("reused", [])) >= {"ingest", "queries", "http"}:
         # nothing measured now (the report written again, e.g. with --analysis): the run's own facts
         data["machine"], data["command"] = old["machine"], old["command"]
+        data.pop("reused")
     data["targets"] = targets(data)
     if args.analysis:
         data["analysis"] = Path(args.analysis).read_text(encoding="utf-8")
