@@ -54,7 +54,8 @@ def free_port() -> int:
 
 # --- memory of a process and its children ------------------------------------------------------------
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
     out = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -65,7 +66,8 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` in bytes (0 when it is gone)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -94,13 +96,13 @@ class MemoryWatch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            main = _rss(self.pid)
+            main = rss_bytes(self.pid)
             tree = main
-            todo = _children(self.pid)
+            todo = children(self.pid)
             while todo:
                 c = todo.pop()
-                tree += _rss(c)
-                todo.extend(_children(c))
+                tree += rss_bytes(c)
+                todo.extend(children(c))
             self.peak_main = max(self.peak_main, main)
             self.peak_tree = max(self.peak_tree, tree)
             self._stop.wait(self.interval)

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.common import children
 from jha_graph.cli import _server_workers
 from jha_graph.config import Settings
 from jha_graph.ingest import ingest
@@ -52,15 +53,11 @@ def test_a_wrong_number_of_workers_is_an_error(store_dir, value):
         _server_workers(value, Settings(store=str(store_dir)))
 
 
-def _children(pid: int) -> list[int]:
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 @pytest.mark.live
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts processes through Linux's /proc")
 def test_two_server_processes_answer_on_one_port(store_dir):
     with LiveServer(store_dir, args=["--workers", "2"]) as server, httpx.Client(base_url=server.url, timeout=30) as http:
-        servers = [c for c in _children(server.process.pid)
+        servers = [c for c in children(server.process.pid)
                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert len(servers) == 2, server.log_tail()
         for _ in range(6):

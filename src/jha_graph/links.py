@@ -101,6 +101,7 @@ class _Index:
         self.df = Counter(w for a in articles for w in a.words)
         self.n = max(len(articles), 1)
         self.by_iri = {a.iri: a for a in articles}
+        self.order = {a.iri: i for i, a in enumerate(articles)}
         self.by_issue: dict[str, list[_Article]] = {}
         self.by_date: dict[str, list[_Article]] = {}
         self.undated_by_year: dict[str | None, list[_Article]] = {}  # by the year of the issue
@@ -132,15 +133,7 @@ class _Index:
         firsts, arts, span = paged
         lo, hi = bisect.bisect_left(firsts, first - span), bisect.bisect_right(firsts, last)
         hits = [a for a in arts[lo:hi] if first <= (a.last or a.first)]
-        order = self._order
-        return sorted(hits, key=lambda a: order[a.iri])
-
-    @property
-    def _order(self) -> dict[str, int]:
-        order = self.__dict__.get("_order_of")
-        if order is None:
-            order = self.__dict__["_order_of"] = {a.iri: i for i, a in enumerate(self.articles)}
-        return order
+        return sorted(hits, key=lambda a: self.order[a.iri])
 
     def undated(self, years: tuple[str, ...]) -> list[_Article]:
         """Articles without a dateline whose issue is of one of ``years`` or not known."""

@@ -17,6 +17,7 @@ import rdflib
 from fastapi.testclient import TestClient
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
+from bench.common import children
 from jha_graph.api.app import create_app
 from jha_graph.config import Settings
 from tests.api.sparql_data import ARTICLES, BASE, JHA, SAMPLE, build_store, generated, graph
@@ -362,10 +363,7 @@ def test_workers_killed_from_outside_are_replaced(sample_store):
 
 
 def _children(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(p) for p in (task / "children").read_text().split()}
-    return found
+    return set(children(pid))
 
 
 @pytest.mark.live

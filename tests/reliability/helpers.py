@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
+from bench.common import children, rss_bytes
+
 ROOT = Path(__file__).resolve().parents[2]
 # ``make soak`` (JHA_SOAK=1): the long versions (60 s of load, more kills, more examples, more rounds)
 SOAK = os.environ.get("JHA_SOAK", "") not in ("", "0")
@@ -23,6 +25,8 @@ def scaled(quick: int, soak: int, env: str | None = None) -> int:
     if env and os.environ.get(env):
         return int(os.environ[env])
     return soak if SOAK else quick
+
+
 SEED_DIR = ROOT / "data" / "articles"
 ERROR_KEYS = {"status", "title", "detail", "where"}
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', ".py\", line ", "site-packages")
@@ -84,39 +88,18 @@ def canonical_nquads(store: Store, graph=None) -> list[str]:
 
 # --- processes -----------------------------------------------------------------------------------------
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-                if int(fields[1]) == pid:
-                    out.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return out
-
-
 def process_tree(pid: int) -> list[int]:
     """``pid`` and all its descendants."""
     pids, todo = [], [pid]
     while todo:
         p = todo.pop()
         pids.append(p)
-        todo.extend(_children(p))
+        todo.extend(children(p))
     return pids
 
 
 def rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return rss_bytes(pid) // 1024
 
 
 def rss_mb(pid: int) -> float:

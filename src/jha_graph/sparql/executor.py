@@ -19,8 +19,8 @@ never leave the pages without a worker, nor the pages the clients.  Not through 
 takes), and rebuilding the search index after this server wrote the store.
 
 Freshness: read-only handles are snapshots.  Every job carries the store's current generation
-(``snapshot.store_generation``, a fingerprint of the store's files computed per job); a worker whose
-handle is older reopens it before running the job.  So after an update through this server, or an
+(``snapshot.store_generation``, a fingerprint of the store's files computed per job, or once per
+request for the server's own queries); a worker whose handle is older reopens it before running the job.  So after an update through this server, or an
 ``ingest`` by another process, the next query sees the new data, and nobody has to notify anyone.
 
 An in-memory store cannot be shared with other processes, and a remote store is queried over HTTP,
@@ -262,7 +262,8 @@ class ProcessExecutor(QueryExecutor):
         """Wait up to ``limit`` for a worker, then give the job ``limit`` to run (``whole``: what is left
         of ``limit`` after the wait)."""
         limit = self.timeout if limit is None else limit
-        job.generation = store_generation(self.path)
+        if job.generation is None:  # (a guarded store reads it once per request)
+            job.generation = store_generation(self.path)
         idle = self._idle
         deadline = time.monotonic() + limit
         while True:

@@ -54,7 +54,7 @@ class GuardedStore:
     """A read view of ``store`` whose queries run through ``executor`` within ``limit`` seconds in all
     (default: the executor's timeout)."""
 
-    __slots__ = ("unguarded", "executor", "limit", "_in_threads", "_deadline")
+    __slots__ = ("unguarded", "executor", "limit", "_in_threads", "_deadline", "_generation")
 
     def __init__(self, store, executor: QueryExecutor, limit: float | None = None) -> None:
         self.unguarded = store
@@ -62,6 +62,7 @@ class GuardedStore:
         self.limit = executor.timeout if limit is None else float(limit)
         self._in_threads = isinstance(executor, ThreadExecutor)
         self._deadline: float | None = None
+        self._generation: str | None = None  # the store's, read once for all the request's queries
 
     def query(self, sparql: str, *, union: bool = True, default_graph=None, named_graphs=None,
               substitutions=None):
@@ -72,8 +73,10 @@ class GuardedStore:
             if self._in_threads:
                 return _from_thread(self.executor.call(_read_to_end, self.unguarded, sparql, union, default_graph,
                                                        named_graphs, substitutions, timeout=timeout))
+            if self._generation is None:
+                self._generation = self.executor.generation()
             job = Job(kind="query", query=sparql, solutions_format="tsv", graph_format="nt",
-                      substitutions=substitutions or None)
+                      substitutions=substitutions or None, generation=self._generation)
             if default_graph is not None or named_graphs is not None or not union:
                 job.dataset = {"union": union and default_graph is None, "default_graph": default_graph,
                                "named_graphs": named_graphs}
