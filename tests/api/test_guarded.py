@@ -6,6 +6,7 @@ the server.  On an on-disk store (worker processes) and in memory (threads).
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -246,6 +247,6 @@ def test_the_search_index_is_found_from_the_guarded_store(disk_client):
     class Request:
         app = disk_client.app
 
-    guarded = get_store(Request())
+    guarded = asyncio.run(get_store(Request()))
     assert isinstance(guarded, GuardedStore) and guarded.unguarded is disk_client.app.state.store
     assert search_for_store(guarded) is search_for_store(disk_client.app.state.store) is not None

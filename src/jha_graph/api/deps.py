@@ -20,18 +20,20 @@ from ..store import GraphStore
 from .errors import ApiError
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only read app state are ``async def``: FastAPI runs a plain ``def`` dependency in
+# its thread pool, a thread hop per dependency per request for a field read.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     """The served store as the routes read it: each query through the app's executor for its own queries,
     within the time limit for this request's queries together (see sparql/guarded.py)."""
     state = request.app.state
     return GuardedStore(state.store, state.api_executor, state.settings.query_timeout)
 
 
-def get_minter(request: Request) -> Minter:
+async def get_minter(request: Request) -> Minter:
     return request.app.state.settings.minter
 
 
@@ -52,7 +54,7 @@ class Page:
     after: str | None
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..500)")] = 50,
     after: Annotated[str | None, Query(min_length=1, max_length=2000,
                                        description="Key of the last item of the previous page (from `next`)")] = None,
@@ -169,7 +171,7 @@ OntologyDep = Annotated[OntologyDoc | None, Depends(get_ontology)]
 # The update token: without one configured the server is read-only and every write answers 403;
 # with one, a write must carry 'Authorization: Bearer <token>' or it answers 401.  The token is
 # compared in constant time and never appears in a message or a log line.
-def get_executor(request: Request) -> QueryExecutor:
+async def get_executor(request: Request) -> QueryExecutor:
     return request.app.state.executor
 
 
