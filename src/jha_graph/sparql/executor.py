@@ -251,8 +251,66 @@ class ProcessExecutor(QueryExecutor):
         return store_generation(self.path)
 
     async def run(self, job: Job) -> Answer:
+        """Run a job from the event loop.  With a worker idle, the job goes to it and the loop waits for
+        the answer on the worker's socket itself; only when every worker is busy does a thread wait for
+        one (``_run_blocking``).  A thread per query cost a hand-over each way under load."""
         self.start()
-        return await asyncio.get_running_loop().run_in_executor(self._waiters, self._run_blocking, job)
+        loop = asyncio.get_running_loop()
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return await loop.run_in_executor(self._waiters, self._run_blocking, job)
+        if job.generation is None:
+            job.generation = store_generation(self.path)
+        try:
+            worker.conn.send(job)
+        except OSError:  # it died while idle: the blocking path replaces it and finds another
+            self._replace(worker)
+            return await loop.run_in_executor(self._waiters, self._run_blocking, job)
+        started = time.monotonic()
+        ready = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await ready
+            finally:
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop made it non-blocking; a big answer arrives in many reads
+        except TimeoutError:
+            self.timeouts += 1
+            self._replace(worker)
+            raise QueryTimeout(self.timeout, killed=True) from None
+        except asyncio.CancelledError:
+            # the client went away: the worker still owes an answer, which a thread collects (or it is
+            # killed at the limit) before the worker may take another job
+            self._waiters.submit(self._collect, worker, started + self.timeout)
+            raise
+        try:
+            answer = worker.conn.recv()
+        except (EOFError, OSError) as e:
+            raise await loop.run_in_executor(self._waiters, self._crashed, worker, e) from e
+        self._idle.put(worker)
+        return answer
+
+    def _collect(self, worker: _Worker, deadline: float) -> None:
+        try:
+            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                worker.conn.recv()
+                self._idle.put(worker)
+                return
+        except (EOFError, OSError):
+            pass
+        self._replace(worker)
+
+    def _crashed(self, worker: _Worker, e: BaseException) -> WorkerCrashed:
+        try:
+            returncode = worker.process.wait(2)  # it is gone or going: how it ended says why
+        except subprocess.TimeoutExpired:
+            returncode = None
+        self._replace(worker)
+        return WorkerCrashed(f"the query worker died ({e or type(e).__name__})", returncode)
 
     def run_sync(self, job: Job, timeout: float | None = None) -> Answer:
         self.start()
@@ -288,12 +346,7 @@ class ProcessExecutor(QueryExecutor):
                 idle.put(worker)
                 return answer
         except (EOFError, OSError) as e:
-            try:
-                returncode = worker.process.wait(2)  # it is gone or going: how it ended says why
-            except subprocess.TimeoutExpired:
-                returncode = None
-            self._replace(worker)
-            raise WorkerCrashed(f"the query worker died ({e or type(e).__name__})", returncode) from e
+            raise self._crashed(worker, e) from e
         self.timeouts += 1
         self._replace(worker)
         raise QueryTimeout(limit, killed=True)
