@@ -301,6 +301,37 @@ def test_service_description_announces_update_with_a_token(writable):
     assert (None, SD.supportedLanguage, SD.SPARQL11Update) in g
 
 
+# --- the lane -------------------------------------------------------------------------------------
+
+def test_sparql_is_served_by_the_lane_and_documented_by_the_routes(client):
+    """GET and POST /sparql are matched first, by the plain route, and still described in OpenAPI."""
+    from starlette.routing import request_response
+
+    from jha_graph.api.routers import sparql
+
+    app = client.app
+    assert app.router.routes[0] is sparql.LANE
+    seen = []
+    original = sparql.LANE.endpoint
+
+    async def spy(request):
+        seen.append(request.method)
+        return await original(request)
+
+    sparql.LANE.app = request_response(spy)
+    try:
+        assert ask(client, "ASK { ?s ?p ?o }")
+        assert client.post("/sparql", content=b"ASK {}", headers={"content-type": "application/sparql-query"}
+                           ).status_code == 200
+    finally:
+        sparql.LANE.app = request_response(original)
+    assert seen == ["GET", "POST"]
+    operations = client.get("/openapi.json").json()["paths"]["/sparql"]
+    assert {"get", "post"} <= set(operations)
+    assert any(p["name"] == "query" for p in operations["get"]["parameters"])
+    assert client.head("/sparql", params={"query": "ASK {}"}).status_code == 405
+
+
 # --- the result-size limit ------------------------------------------------------------------------
 
 def test_more_results_than_the_limit_is_an_error_never_a_cut(sample_store):

@@ -12,7 +12,7 @@ from ..sparql.executor import QueryExecutor, Writer
 from ..sparql.snapshot import open_served_store
 from . import errors, middleware
 from .deps import install_search, search_for
-from .routers import ROUTERS
+from .routers import ROUTERS, sparql
 
 
 @asynccontextmanager
@@ -51,4 +51,5 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     for name in ROUTERS:
         module = importlib.import_module(f"{__package__}.routers.{name}")
         app.include_router(module.router)
+    app.router.routes.insert(0, sparql.LANE)  # first: matched before any other route is tried
     return app
