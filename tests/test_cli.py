@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bench.common import children
-from jha_graph.cli import _server_workers
+from jha_graph.cli import _server_workers, workers_per_process
 from jha_graph.config import Settings
 from jha_graph.ingest import ingest
 from jha_graph.store import EmbeddedStore
@@ -60,9 +60,18 @@ def test_two_server_processes_answer_on_one_port(store_dir):
         servers = [c for c in children(server.process.pid)
                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert len(servers) == 2, server.log_tail()
+        # the default 4 query workers of each pool are shared: 2 for the clients and 2 for the API in each
+        for pid in servers:
+            pools = [c for c in children(pid) if b"jha_graph.sparql.jobs" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            assert len(pools) == 4, server.log_tail()
         for _ in range(6):
             assert http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
             assert http.get("/api/articles/seed-article").status_code == 200
+
+
+def test_query_workers_are_shared_among_server_processes_two_at_least_each():
+    assert [workers_per_process(4, n) for n in (1, 2, 3, 4, 8)] == [4, 2, 2, 2, 2]
+    assert [workers_per_process(9, n) for n in (1, 2, 3)] == [9, 5, 3]
 
 
 def test_a_server_with_a_token_refuses_two_workers(store_dir):

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     update_token: str | None = Field(None, description="Bearer token that enables SPARQL Update; none = read-only")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
-    query_workers: int = Field(4, description="Worker processes for the clients' SPARQL (/sparql)")
+    query_workers: int = Field(4, description="Worker processes for the clients' SPARQL (/sparql); "
+                                              "`serve --workers N` shares them among its N processes, 2 at least each")
     api_workers: int | None = Field(None, description="Worker processes for the server's own queries (JSON API, "
                                                       "pages, linked data); none: as many as query_workers")
 
