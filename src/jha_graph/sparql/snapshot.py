@@ -10,7 +10,7 @@ appear on flushes and compactions), i.e. name, size and modification time of eac
 cooperation from writers: an update through this server, ``jha-graph ingest`` in another process, or
 anything else that writes the store changes it.  Opening read-only changes none of these files, so
 readers never make each other reopen.  A compaction may change it without changing the data; that
-costs one needless reopen, never a stale answer.  Computing it is one ``scandir`` (tens of µs).
+costs one needless reopen, never a stale answer.  Computing it takes a few stats (``store_generation``).
 """
 from __future__ import annotations
 
@@ -28,20 +28,43 @@ _DATA_FILES = (".log", ".sst")
 _DATA_PREFIXES = ("MANIFEST-", "CURRENT")
 
 
+# The last listing of each store: path -> (the directory's mtime, the names of its data files)
+_LISTINGS: dict[str, tuple[int, tuple[str, ...]]] = {}
+_SETTLED_NS = 2_000_000_000  # a directory changed this recently is listed again: mtimes are coarse
+
+
 def store_generation(path: str | Path) -> str:
-    """A fingerprint that changes whenever a write to the store at ``path`` is committed."""
-    h = hashlib.blake2b(digest_size=12)
+    """A fingerprint that changes whenever a write to the store at ``path`` is committed.
+
+    It is made of the data files' names and, for those that change in place (the write-ahead logs,
+    MANIFEST, CURRENT), their sizes and mtimes; SST files never change, they come and go.  A committed
+    write appends to a log or adds or removes files, which changes the directory's mtime: while that
+    is unchanged (and long enough ago to trust), the last listing is reused, so that a store of a
+    hundred files costs a few stats, not a hundred."""
+    key = str(path)
     try:
-        entries = sorted(os.scandir(path), key=lambda e: e.name)
+        directory = os.stat(key).st_mtime_ns
     except FileNotFoundError:
         return "missing"
-    for entry in entries:
-        if entry.name.endswith(_DATA_FILES) or entry.name.startswith(_DATA_PREFIXES):
-            try:
-                st = entry.stat()
-            except FileNotFoundError:  # deleted by a compaction between scandir and stat
-                continue
-            h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    cached = _LISTINGS.get(key)
+    if cached is None or cached[0] != directory or time.time_ns() - directory <= _SETTLED_NS:
+        try:
+            names = tuple(sorted(e.name for e in os.scandir(key)
+                                 if e.name.endswith(_DATA_FILES) or e.name.startswith(_DATA_PREFIXES)))
+        except FileNotFoundError:
+            return "missing"
+        cached = _LISTINGS[key] = (directory, names)
+    h = hashlib.blake2b(digest_size=12)
+    for name in cached[1]:
+        if name.endswith(".sst"):
+            h.update(f"{name}\n".encode())
+            continue
+        try:
+            st = os.stat(os.path.join(key, name))
+        except FileNotFoundError:  # removed since the listing (a compaction): list again next time
+            _LISTINGS.pop(key, None)
+            continue
+        h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
