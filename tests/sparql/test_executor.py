@@ -55,10 +55,11 @@ def test_a_cancelled_request_never_hands_its_answer_to_the_next(store_dir):
 
 
 def test_a_timed_out_worker_is_replaced(store_dir):
-    executor = ProcessExecutor(store_dir, workers=1, timeout=0.3)
+    executor = ProcessExecutor(store_dir, workers=1, timeout=30)
 
     async def scenario():
         await executor.run(Job(query="ASK {}"))
+        executor.timeout = 0.3
         started = time.monotonic()
         with pytest.raises(QueryTimeout) as stopped:
             await executor.run(Job(query=SLOW))
@@ -71,3 +72,46 @@ def test_a_timed_out_worker_is_replaced(store_dir):
     finally:
         executor.close()
     assert executor.timeouts == 1 and executor.respawns == 1
+
+
+def test_requests_queue_for_a_worker_on_the_event_loop_and_each_gets_its_own_answer(store_dir, monkeypatch):
+    """One worker, six requests at once: they wait their turn without a thread each, in order."""
+    executor = ProcessExecutor(store_dir, workers=1, timeout=30)
+    monkeypatch.setattr(executor, "_run_blocking", lambda *a, **k: pytest.fail("a thread waited for a worker"))
+
+    async def scenario():
+        await executor.run(Job(query="ASK {}"))
+        jobs = [Job(query=f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER(?o < {k}) }}") for k in range(0, 300, 50)]
+        return await asyncio.gather(*(executor.run(job) for job in jobs))
+
+    try:
+        answers = asyncio.run(scenario())
+    finally:
+        executor.close()
+    assert [count(a) for a in answers] == list(range(0, 300, 50))
+
+
+def test_a_request_that_waits_past_the_limit_is_told_the_workers_are_busy(store_dir):
+    from jha_graph.sparql.executor import ExecutorBusy
+
+    executor = ProcessExecutor(store_dir, workers=1, timeout=30)
+
+    async def scenario():
+        await executor.run(Job(query="ASK {}"))
+        executor.timeout = 0.5
+        slow = asyncio.create_task(executor.run(Job(query=SLOW)))
+        await asyncio.sleep(0.05)
+        executor.timeout = 0.2  # this request waits 0.2 s, while the slow one has 0.5 s to run
+        started = time.monotonic()
+        with pytest.raises(ExecutorBusy):
+            await executor.run(Job(query="ASK {}"))
+        assert time.monotonic() - started < 0.45
+        with pytest.raises(QueryTimeout):
+            await slow
+        executor.timeout = 30
+        return await executor.run(Job(query="ASK { ?s ?p 3 }"))
+
+    try:
+        assert json.loads(asyncio.run(scenario()).body)["boolean"] is True
+    finally:
+        executor.close()

@@ -36,6 +36,7 @@ they are not time-limited (a transaction cut short would be rolled back anyway).
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import queue
@@ -121,6 +122,11 @@ class QueryExecutor:
 _STOP = object()
 
 
+def _fail(waiting: asyncio.Future, error: Exception) -> None:
+    if not waiting.done():
+        waiting.set_exception(error)
+
+
 class _Worker:
     __slots__ = ("process", "conn")
 
@@ -144,8 +150,10 @@ class ProcessExecutor(QueryExecutor):
         self.size = max(1, workers)
         self.timeout = float(timeout)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        # requests of an event loop waiting for a worker: (loop, future), served before the idle queue
+        self._queued: collections.deque = collections.deque()
         self._workers: set[_Worker] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._started = False
         self._epoch = 0
         self._env: dict[str, str] = {}
@@ -185,7 +193,14 @@ class ProcessExecutor(QueryExecutor):
             self._epoch += 1  # respawns of the closed pool must not join the next one
             workers = list(self._workers)
             self._workers.clear()
+            queued = list(self._queued)
+            self._queued.clear()
             waiters, requests, lifeline = self._waiters, self._requests, self._lifeline
+        for loop, waiting in queued:  # requests still waiting for a worker: none will come
+            try:
+                loop.call_soon_threadsafe(_fail, waiting, ExecutorBusy("the query workers were stopped"))
+            except RuntimeError:
+                pass
         for w in workers:
             try:
                 w.conn.send(None)  # ask politely: an idle worker exits at once
@@ -234,7 +249,46 @@ class ProcessExecutor(QueryExecutor):
 
     def _adopt(self, worker: _Worker) -> None:
         self._workers.add(worker)
-        self._idle.put(worker)
+        self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        """A worker is free: to the request of an event loop that has waited longest, else idle."""
+        with self._lock:
+            while self._queued:
+                loop, waiting = self._queued.popleft()
+                if waiting.done():  # gave up meanwhile
+                    continue
+                try:
+                    loop.call_soon_threadsafe(self._hand, waiting, worker)
+                    return
+                except RuntimeError:  # its loop is closed
+                    continue
+            self._idle.put(worker)
+
+    def _hand(self, waiting: asyncio.Future, worker: _Worker) -> None:
+        if waiting.done():
+            self._release(worker)
+        else:
+            waiting.set_result(worker)
+
+    async def _acquire(self) -> _Worker:
+        """A worker for a request of the event loop, waited for (without a thread) up to the time limit."""
+        with self._lock:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                waiting = asyncio.get_running_loop().create_future()
+                self._queued.append((asyncio.get_running_loop(), waiting))
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await waiting
+        except BaseException as e:
+            if waiting.done() and not waiting.cancelled():
+                self._release(waiting.result())  # handed over just as this request gave up
+            waiting.cancel()
+            if isinstance(e, TimeoutError):
+                raise ExecutorBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+            raise
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker (timed out or broken) and have its successor started without making anyone wait."""
@@ -251,22 +305,19 @@ class ProcessExecutor(QueryExecutor):
         return store_generation(self.path)
 
     async def run(self, job: Job) -> Answer:
-        """Run a job from the event loop.  With a worker idle, the job goes to it and the loop waits for
-        the answer on the worker's socket itself; only when every worker is busy does a thread wait for
-        one (``_run_blocking``).  A thread per query cost a hand-over each way under load."""
+        """Run a job from the event loop, which waits for a free worker (``_acquire``) and for its answer
+        on the worker's socket itself: no thread per query (one cost a hand-over each way under load)."""
         self.start()
         loop = asyncio.get_running_loop()
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            return await loop.run_in_executor(self._waiters, self._run_blocking, job)
         if job.generation is None:
             job.generation = store_generation(self.path)
-        try:
-            worker.conn.send(job)
-        except OSError:  # it died while idle: the blocking path replaces it and finds another
-            self._replace(worker)
-            return await loop.run_in_executor(self._waiters, self._run_blocking, job)
+        while True:
+            worker = await self._acquire()
+            try:
+                worker.conn.send(job)
+                break
+            except OSError:  # it died while idle (killed from outside): the job never reached it
+                self._replace(worker)
         started = time.monotonic()
         ready = loop.create_future()
         fd = worker.conn.fileno()
@@ -291,14 +342,14 @@ class ProcessExecutor(QueryExecutor):
             answer = worker.conn.recv()
         except (EOFError, OSError) as e:
             raise await loop.run_in_executor(self._waiters, self._crashed, worker, e) from e
-        self._idle.put(worker)
+        self._release(worker)
         return answer
 
     def _collect(self, worker: _Worker, deadline: float) -> None:
         try:
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 worker.conn.recv()
-                self._idle.put(worker)
+                self._release(worker)
                 return
         except (EOFError, OSError):
             pass
@@ -331,7 +382,7 @@ class ProcessExecutor(QueryExecutor):
                 raise ExecutorBusy(f"all {self.size} query workers stayed busy for {limit:g} s") from None
             run_for = max(0.0, deadline - time.monotonic()) if whole else limit
             if run_for <= 0.0:  # a worker came free just as the time ran out: leave it idle
-                idle.put(worker)
+                self._release(worker)
                 raise ExecutorBusy(f"all {self.size} query workers stayed busy for {limit:g} s")
             try:
                 worker.conn.send(job)
@@ -343,7 +394,7 @@ class ProcessExecutor(QueryExecutor):
         try:
             if worker.conn.poll(run_for):
                 answer = worker.conn.recv()
-                idle.put(worker)
+                self._release(worker)
                 return answer
         except (EOFError, OSError) as e:
             raise self._crashed(worker, e) from e
