@@ -1,5 +1,9 @@
 """Facts to RDF: one named graph per article, every fact with the sentence that states it.
 
+A sentence is one evidence node (``jha:Evidence``: its text, offset and article), ``jha:about`` every
+entity or cross-reference whose fact it states: the facts a sentence states share it (a sentence names
+a meeting, its presidency and three organisations: one node, not five copies of the sentence).
+
 The writer is deterministic (no timestamps, no blank nodes): the same article gives the same
 quads, byte for byte, so that rebuilding the store gives the same graph.
 """
@@ -56,7 +60,7 @@ class ArticleGraphWriter:
         g = self.m.article_graph(a.slug)
         art = self.m.article(a.slug)
         out: list[Quad] = []
-        self._n_evidence = 0
+        self._evidence_nodes: dict[tuple[int, str], NamedNode] = {}  # (offset, sentence) -> its node
 
         def add(s, p, o) -> None:
             out.append(Quad(s, p, o, g))
@@ -197,15 +201,19 @@ class ArticleGraphWriter:
             self._add(node, JHA.underPresidency, self.m.presidency(p.code, p.year, p.half))
 
     def _evidence(self, ev: Evidence | None, about: NamedNode) -> None:
+        """``about``'s fact is stated by the sentence ``ev``: its evidence node (numbered in the order the
+        article's sentences are first quoted), made at the sentence's first fact, is ``jha:about`` it."""
         if ev is None or not ev.sentence:
             return
-        self._n_evidence += 1
-        node = self.m.evidence(self._slug, self._n_evidence)
         add = self._add
-        add(node, RDF.type, JHA.Evidence)
-        add(node, JHA.sentence, Literal(ev.sentence))
-        add(node, JHA.offset, Literal(ev.offset))
-        add(node, PROV.wasQuotedFrom, self._art)
+        key = (ev.offset, ev.sentence)
+        node = self._evidence_nodes.get(key)
+        if node is None:
+            node = self._evidence_nodes[key] = self.m.evidence(self._slug, len(self._evidence_nodes) + 1)
+            add(node, RDF.type, JHA.Evidence)
+            add(node, JHA.sentence, Literal(ev.sentence))
+            add(node, JHA.offset, Literal(ev.offset))
+            add(node, PROV.wasQuotedFrom, self._art)
         add(node, JHA.about, about)
 
 
