@@ -81,7 +81,14 @@ def mentions(text: str, ref: Reference, named: set[str] | frozenset[str] = froze
     >>> [m[2].key for m in mentions("The Council of Europe and the Commission met Europol.", default_reference())]
     ['council-of-europe', 'european-commission', 'europol']
     """
+    return _mentions(text, ref, named)[0]
+
+
+def _mentions(text: str, ref: Reference, named: set[str] | frozenset[str]) -> tuple[list[tuple[int, int, object]], bool]:
+    """``mentions``, and whether its answer depends on ``named`` (a contextual alias several organisations
+    share was met)."""
     gaz = _gazetteer(ref)
+    ambiguous = False
     spans: list[tuple[int, int, object]] = []
     for pattern in (gaz.folded, gaz.exact):
         for m in pattern.finditer(text):
@@ -97,10 +104,11 @@ def mentions(text: str, ref: Reference, named: set[str] | frozenset[str] = froze
             continue
         candidates = owners.get(m.group(0), ())
         if len(candidates) > 1:
+            ambiguous = True
             candidates = tuple(o for o in candidates if o.key in named)
         if len(candidates) == 1:  # the span is the name, without its article
             spans.append((m.start() + (4 if m.group(0).startswith("the ") else 0), m.end(), candidates[0]))
-    return sorted(spans, key=lambda x: x[0])
+    return sorted(spans, key=lambda x: x[0]), ambiguous
 
 
 def find_organisations(sents: list[Sentence], ref: Reference) -> list[OrganisationFact]:
@@ -112,12 +120,26 @@ def find_organisations(sents: list[Sentence], ref: Reference) -> list[Organisati
             found[key] = OrganisationFact(key=key, name=name, kind=kind, surface=surface,
                                           evidence=sent.evidence(), known=known)
 
-    # two passes: an alias shared by several organisations ('the Office') resolves to one already named
-    for _ in range(2):
-        named = frozenset(found)
-        for i, s in enumerate(sents):
+    # two passes: an alias shared by several organisations ('the Office') resolves to one already named.
+    # The second reads again only the sentences whose answer depends on what is named (one with such an
+    # alias), and only if the first named something: for the others it would give the same spans and
+    # note nothing new (what it notes is already found).
+    named = frozenset(found)
+    again = []
+    for i, s in enumerate(sents):
+        spans = spans_by_sentence[i] = []
+        found_spans, ambiguous = _mentions(s.text, ref, named)
+        if ambiguous:
+            again.append(i)
+        for a, b, org in found_spans:
+            spans.append((a, b))
+            note(org.key, org.name, org.kind, s.text[a:b], s, True)
+    named_now = frozenset(found)
+    if named_now != named:
+        for i in again:
+            s = sents[i]
             spans = spans_by_sentence[i] = []
-            for a, b, org in mentions(s.text, ref, named):
+            for a, b, org in _mentions(s.text, ref, named_now)[0]:
                 spans.append((a, b))
                 note(org.key, org.name, org.kind, s.text[a:b], s, True)
     # organisations the reference does not know, by their head noun
