@@ -68,6 +68,8 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path):
     generate.generate(corpus, 12, seed=2)
     r = ingest.run(corpus, tmp_path / "ingest")
     assert r["articles"] == 12 and r["quads"] > 0 and r["floor_quads_per_s"] > 0 and r["peak_rss_main"] > 0
+    # the ingest's own CPU, a part of the child's (which also starts Python and dumps the floor's N-Quads)
+    assert 0 < r["cpu_ms_per_article"] * 12 / 1000 < r["cpu_s"]
     store = Path(r["store_dir"])
     lookups = queries.sample_lookups(store, k=2)
     inproc = queries.in_process(store, repeat=1, lookups=lookups)
