@@ -115,3 +115,34 @@ def test_a_request_that_waits_past_the_limit_is_told_the_workers_are_busy(store_
         assert json.loads(asyncio.run(scenario()).body)["boolean"] is True
     finally:
         executor.close()
+
+
+def test_a_lookup_on_a_constant_is_answered_without_a_worker(store_dir):
+    """With its one worker busy on a long count, the pool still answers a one-pattern lookup at once
+    (in the server process: it cannot run away), and the same bytes as a worker would."""
+    from jha_graph.sparql.snapshot import SnapshotStore
+
+    lookup = Job(query=f"SELECT ?p ?o {{ <{EX}s7> ?p ?o }}")
+    inline = ProcessExecutor(store_dir, workers=1, timeout=30, inline=SnapshotStore(store_dir))
+    plain = ProcessExecutor(store_dir, workers=1, timeout=30)
+
+    async def scenario():
+        await inline.run(Job(query="ASK {}"))  # not anchored: the worker's
+        slow = asyncio.create_task(inline.run(Job(query=SLOW)))
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        answer = await inline.run(lookup)
+        elapsed = time.monotonic() - started
+        assert not slow.done(), "the count ended before the lookup was asked: no proof"
+        assert count(await slow) == 27_000_000
+        return answer, elapsed, await plain.run(Job(query=lookup.query))
+
+    try:
+        answer, elapsed, from_worker = asyncio.run(scenario())
+        assert inline.run_sync(Job(query=lookup.query)).body == answer.body
+    finally:
+        inline.close()
+        plain.close()
+    assert elapsed < 0.5
+    assert answer.body == from_worker.body
+    assert json.loads(answer.body)["results"]["bindings"][0]["o"]["value"] == "7"

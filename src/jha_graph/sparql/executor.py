@@ -62,6 +62,8 @@ from .jobs import (
     pyoxigraph_query,
     run_job,
 )
+from ..store import StoreError
+from .protocol import one_anchored_pattern
 from .snapshot import SnapshotStore, ensure_store, store_generation, store_path
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,7 @@ class QueryExecutor:
         workers = settings.query_workers if workers is None else workers
         path = store_path(store)
         if path is not None:
-            return ProcessExecutor(path, workers=workers, timeout=settings.query_timeout)
+            return ProcessExecutor(path, workers=workers, timeout=settings.query_timeout, inline=store)
         return ThreadExecutor(store, workers=workers, timeout=settings.query_timeout)
 
     def start(self) -> None: ...
@@ -145,8 +147,11 @@ def _worker_env() -> dict[str, str]:
 class ProcessExecutor(QueryExecutor):
     kills_runaways = True
 
-    def __init__(self, path: str | Path, *, workers: int, timeout: float) -> None:
+    def __init__(self, path: str | Path, *, workers: int, timeout: float, inline=None) -> None:
         self.path = str(path)
+        # the server's own handle on the store (``.raw``, a pyoxigraph Store, current), for the queries
+        # that need no worker: one triple pattern anchored on a constant (``protocol.one_anchored_pattern``)
+        self.inline = inline
         self.size = max(1, workers)
         self.timeout = float(timeout)
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -309,6 +314,13 @@ class ProcessExecutor(QueryExecutor):
         on the worker's socket itself: no thread per query (one cost a hand-over each way under load)."""
         self.start()
         loop = asyncio.get_running_loop()
+        if self._inline_ok(job):
+            answer = loop.run_in_executor(self._waiters, self._run_inline, job)
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await answer
+            except TimeoutError:  # (one index scan: cannot run away, but the client is answered at the limit)
+                raise QueryTimeout(self.timeout, killed=False) from None
         if job.generation is None:
             job.generation = store_generation(self.path)
         while True:
@@ -365,7 +377,21 @@ class ProcessExecutor(QueryExecutor):
 
     def run_sync(self, job: Job, timeout: float | None = None) -> Answer:
         self.start()
+        if self._inline_ok(job):
+            return self._run_inline(job)
         return self._run_blocking(job, self.timeout if timeout is None else timeout, whole=True)
+
+    # A query that is one triple pattern anchored on a constant costs one scan of one index range: it
+    # cannot run away, so it needs no killable worker, and is answered by this process, in Rust, without
+    # the round trip (a lookup by IRI: 0.57 ms of CPU per request through a worker, 0.47 ms here).
+    def _inline_ok(self, job: Job) -> bool:
+        return self.inline is not None and job.kind == "query" and one_anchored_pattern(job.query)
+
+    def _run_inline(self, job: Job) -> Answer:
+        try:
+            return run_job(pyoxigraph_query(self.inline.raw), job)
+        except (StoreReadError, StoreError) as e:
+            return Answer.error(500, f"the store could not be read: {e}")
 
     def _run_blocking(self, job: Job, limit: float | None = None, whole: bool = False) -> Answer:
         """Wait up to ``limit`` for a worker, then give the job ``limit`` to run (``whole``: what is left

@@ -255,6 +255,107 @@ def uses_service(text: str) -> bool:
     return "service" in text.lower() and any(t.is_word("SERVICE") for t in tokens(text))
 
 
+_VAR = re.compile(r"[?$]\w+")
+_PNAME = re.compile(r"[^\W\d][\w.\-]*:[\w.\-]*|:[\w.\-]*")
+
+
+def one_anchored_pattern(query: str) -> bool:
+    """Whether a query is a SELECT or ASK of one triple pattern with a constant subject or object, with
+    no more than LIMIT and OFFSET: its cost is one scan of one index range, the triples of that subject
+    (or object).  Anything else (a second pattern, a FILTER, a path, a modifier, a dataset) is not.
+
+    >>> one_anchored_pattern("SELECT ?p ?o WHERE { <http://x/a> ?p ?o } LIMIT 10")
+    True
+    >>> one_anchored_pattern("PREFIX ex: <http://x/> ASK { ?s a ex:C . }")
+    True
+    >>> [one_anchored_pattern(q) for q in ("SELECT * { ?s ?p ?o }", "SELECT * { <a> ?p ?o . ?o ?q ?r }",
+    ...      "SELECT * { <a> <p>/<q> ?o }", "SELECT * { <a> ?p ?o FILTER(?o) }", "SELECT * { <a> ?p ?o } ORDER BY ?o",
+    ...      "SELECT DISTINCT ?o { <a> ?p ?o }", "SELECT * FROM <g> { <a> ?p ?o }", "SELECT * { _:b ?p ?o }")]
+    [False, False, False, False, False, False, False, False]
+    """
+    if "{" not in query:
+        return False
+    toks = tokens(query)
+    n, i = len(toks), 0
+
+    def kind(k: int) -> str:
+        return toks[k].kind if k < n else ""
+
+    while i < n and toks[i].is_word("PREFIX", "BASE"):
+        if toks[i].is_word("BASE") and kind(i + 1) == "iri":
+            i += 2
+        elif kind(i + 1) == "pname" and toks[i + 1].text.endswith(":") and kind(i + 2) == "iri":
+            i += 3
+        else:
+            return False
+    if i < n and toks[i].is_word("ASK"):
+        select, i = False, i + 1
+    elif i < n and toks[i].is_word("SELECT"):
+        select, i = True, i + 1
+        if kind(i) == "other" and toks[i].text == "*":
+            i += 1
+        else:
+            start = i
+            while kind(i) == "var" and _VAR.fullmatch(toks[i].text):
+                i += 1
+            if i == start:
+                return False
+    else:
+        return False
+    if i < n and toks[i].is_word("WHERE"):
+        i += 1
+    if kind(i) != "open":
+        return False
+    i += 1
+
+    def constant(k: int) -> tuple[bool, int]:  # (a constant term?, index after the term); -1: not a term
+        t = toks[k] if k < n else None
+        if t is None:
+            return False, -1
+        if t.kind == "iri" or (t.kind == "pname" and not t.text.startswith("_:") and _PNAME.fullmatch(t.text)):
+            return True, k + 1
+        if t.kind == "var" and _VAR.fullmatch(t.text):
+            return False, k + 1
+        if t.kind == "string":
+            if kind(k + 1) == "lang":
+                return True, k + 2
+            if kind(k + 1) == "other" and toks[k + 1].text == "^" and kind(k + 2) == "other" \
+                    and toks[k + 2].text == "^" and kind(k + 3) in ("iri", "pname"):
+                return kind(k + 3) == "iri" or bool(_PNAME.fullmatch(toks[k + 3].text)), k + 4
+            return True, k + 1
+        return False, -1
+
+    if kind(i) == "string":  # a literal subject is not SPARQL
+        return False
+    subject_constant, i = constant(i)
+    if i < 0:
+        return False
+    if kind(i) == "word" and toks[i].text == "a":
+        i += 1
+    elif kind(i) in ("iri", "pname", "var"):
+        _, i = constant(i)
+        if i < 0:
+            return False
+    else:
+        return False
+    object_constant, i = constant(i)
+    if i < 0 or not (subject_constant or object_constant):
+        return False
+    if kind(i) == "other" and toks[i].text == ".":
+        i += 1
+    if kind(i) != "close":
+        return False
+    i += 1
+    while i < n and select and toks[i].is_word("LIMIT", "OFFSET"):
+        i += 1
+        digits = i
+        while kind(i) == "other" and toks[i].text.isdigit() and (i == digits or toks[i].start == toks[i - 1].end):
+            i += 1
+        if i == digits:
+            return False
+    return i == n
+
+
 def top_level_words(text: str, *words: str) -> list[str]:
     return [t.text.upper() for t in tokens(text) if t.depth == 0 and t.is_word(*words)]
 
