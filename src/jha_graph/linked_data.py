@@ -142,30 +142,36 @@ EVIDENCE_QUADS = "SELECT ?s ?p ?o ?g WHERE { VALUES (?s ?g) { %s } GRAPH ?g { ?s
 # the same from the IRI, for evidence nodes VALUES cannot hold (blank nodes)
 EVIDENCE_ABOUT = "SELECT ?s ?p ?o ?g ?iri WHERE { GRAPH ?g { ?s jha:about ?iri . ?s ?p ?o } }"
 
-# the names of its neighbours (VALUES: the IRIs on the other side of its quads).  One branch per naming
-# property: with the property bound in the pattern each branch is a look-up per neighbour, where a
-# ``VALUES ?p`` or ``FILTER(?p IN ...)`` beside the pattern made pyoxigraph scan every name in the graph.
-# each name once, in the least graph that states it: a place or an agency is named again in every
-# article graph that mentions it (at 100k articles, Brussels in some 10,000), and a description needs
-# the name, not every copy
-NEIGHBOUR_NAMES_QUADS = "SELECT ?s ?p ?o (MIN(STR(?g0)) AS ?g) WHERE {\n  VALUES ?s { %s }\n  " + "\n  UNION ".join(
-    f"{{ GRAPH ?g0 {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in NEIGHBOUR_NAMES) + "\n}\nGROUP BY ?s ?p ?o"
+# the names of its neighbours, as the graphs that name them for it state them (VALUES: pairs of a
+# neighbour, an IRI on the other side of one of its quads, and a graph that may name it: see
+# ``name_graphs``).  With the neighbour and the graph both bound, the pattern is a look-up of the few
+# quads of that node in that graph, filtered by property (where only the neighbour was bound, a
+# ``FILTER(?p IN ...)`` made pyoxigraph scan every name in the graph).  Not the names in every graph: a
+# place or a much-cited document is named again in every article graph that mentions it (at 100k
+# articles, Brussels in some 10,000), and reading every copy to keep one made a description grow with
+# the graph (10-100 ms for a meeting held in Brussels).  ``describe`` keeps each name once, in the least
+# graph (by IRI) that states it.
+_NAME_FILTER = ", ".join(str(p) for p in NEIGHBOUR_NAMES)
+NEIGHBOUR_NAMES_QUADS = ("SELECT ?s ?p ?o ?g WHERE { VALUES (?s ?g) { %s } GRAPH ?g { ?s ?p ?o } "
+                         f"FILTER(?p IN ({_NAME_FILTER})) }}")
 
 # the names of the neighbours that VALUES cannot hold (blank nodes: the ontology's class lists and
 # unions), found again from the IRI, one direction a query (a UNION of both made pyoxigraph scan every
-# quad of the graph; one direction is a look-up per neighbour); asked only when there are some
-_NAME_FILTER = ", ".join(str(p) for p in NEIGHBOUR_NAMES)
+# quad of the graph; one direction is a look-up per neighbour); asked only when there are some.  The
+# same graphs name them (%s: the reference and ontology graphs; a blank node has no article graph).
 BLANK_NEIGHBOUR_NAMES_QUADS = {
     "out": f"""
 SELECT ?s ?p ?o ?g ?iri WHERE {{
   GRAPH ?g1 {{ ?iri ?p1 ?s }} FILTER(!isIRI(?s) && !isLiteral(?s))
   GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({_NAME_FILTER}))
+  FILTER(?g = ?g1 || ?g IN (%s))
 }}
 """,
     "in": f"""
 SELECT ?s ?p ?o ?g ?iri WHERE {{
   GRAPH ?g1 {{ ?s ?p1 ?iri }} FILTER(!isIRI(?s) && !isLiteral(?s))
   GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({_NAME_FILTER}))
+  FILTER(?g = ?g1 || ?g IN (%s))
 }}
 """,
 }
@@ -212,16 +218,18 @@ class Description:
         return summarize(self, minter, href, names or {})
 
 
-def describe(store, iri: NamedNode) -> Description:
+def describe(store, iri: NamedNode, minter: Minter | None = None) -> Description:
     """Everything the store says about an IRI (an empty description if it says nothing).
 
     The quads ``(s, p, o, graph)``, each once, of: the IRI's own statements both ways; the evidence
     nodes about it (every quad of such a node in the graph that says so); the names
-    (``NEIGHBOUR_NAMES``) of the nodes on the other side of its statements, each once, in the least
-    graph (by IRI) that states it; and the
-    title of each article typed ``jha:Article`` in a graph that states it.  Sorted, so that the
-    same store gives the same description.
+    (``NEIGHBOUR_NAMES``) of the nodes on the other side of its statements, as the graphs that name
+    them state them (``name_graphs``), each once, in the least of those graphs (by IRI) that states it;
+    and the title of each article typed ``jha:Article`` in a graph that states it.  Sorted, so that the
+    same store gives the same description.  ``minter`` (the graph's base; default base if None) tells
+    the reference, ontology and article graphs.
     """
+    minter = minter or Minter()
     subs = {Variable("iri"): iri}
     quads: set[tuple] = set()
 
@@ -231,6 +239,11 @@ def describe(store, iri: NamedNode) -> Description:
     add(store.query(OWN_QUADS, substitutions=subs))
     out = {o for s, _, o, _ in quads if s == iri}
     into = {s for s, _, o, _ in quads if o == iri}
+    # each neighbour, with the graphs that state a quad of it and the IRI
+    linked: dict[Term, set[str]] = defaultdict(set)
+    for s, _, o, g in quads:
+        if isinstance(g, NamedNode):
+            linked[o if s == iri else s].add(g.value)
     evidence = sorted({(s, g) for s, p, o, g in quads if o == iri and p == JHA.about}, key=str)
     graphs = sorted({g.value for *_, g in quads if isinstance(g, NamedNode)})  # jha-graph names graphs by IRI
 
@@ -240,18 +253,44 @@ def describe(store, iri: NamedNode) -> Description:
     else:  # an evidence node that is a blank node (VALUES cannot hold it): from the IRI itself
         add(store.query(EVIDENCE_ABOUT, substitutions=subs))
     names: dict[tuple, str] = {}  # (s, p, o) -> the least graph that states it
-    for chunk in _chunks(sorted(str(n) for n in out | into if isinstance(n, NamedNode))):
+    pairs = sorted(f"({n} <{g}>)" for n, gs in linked.items() if isinstance(n, NamedNode)
+                   for g in name_graphs(n, gs, minter))
+    for chunk in _chunks(pairs):
         for r in store.query(NEIGHBOUR_NAMES_QUADS % " ".join(chunk)):
-            names[(r["s"], r["p"], r["o"])] = r["g"].value
+            key = (r["s"], r["p"], r["o"])
+            names[key] = min(names.get(key, r["g"].value), r["g"].value)
+    shared = ", ".join(str(g) for g in (minter.reference_graph, minter.ontology_graph))
     for direction, neighbours in (("out", out), ("in", into)):
         if any(not isinstance(n, (NamedNode, Literal)) for n in neighbours):  # literals have no names
-            for r in store.query(BLANK_NEIGHBOUR_NAMES_QUADS[direction], substitutions=subs):
+            for r in store.query(BLANK_NEIGHBOUR_NAMES_QUADS[direction] % shared, substitutions=subs):
                 key = (r["s"], r["p"], r["o"])
                 names[key] = min(names.get(key, r["g"].value), r["g"].value)
     quads.update((*key, NamedNode(g)) for key, g in names.items())
     for chunk in _chunks([f"<{g}>" for g in graphs]):
         add(store.query(ARTICLE_TITLES_QUADS % " ".join(chunk)))
     return Description(iri, sorted(quads, key=_quad_order))
+
+
+def name_graphs(node: NamedNode, linking: Iterable[str], minter: Minter) -> set[str]:
+    """The graphs whose names of ``node`` a description gives: those that state its link to the described
+    IRI (``linking``), the reference and ontology graphs, and the graph of its article (an article, its
+    evidence and cross-references).
+
+    An article graph names what it links to (a meeting's place, a document, a person: the graph is
+    self-contained), the reference graph what every graph links to (presidencies, organisations,
+    countries, topics), the ontology its terms; an article's title is in its own graph (needed where the
+    link is in the links graph).  The names other graphs give the node are in its own description.
+
+    >>> m = Minter()
+    >>> sorted(name_graphs(m.article("a1"), [m.links_graph.value], m))  # doctest: +NORMALIZE_WHITESPACE
+    ['https://w3id.org/jha-graph/graph/article/a1', 'https://w3id.org/jha-graph/graph/links',
+     'https://w3id.org/jha-graph/graph/ontology', 'https://w3id.org/jha-graph/graph/reference']
+    """
+    out = {*linking, minter.reference_graph.value, minter.ontology_graph.value}
+    slug = minter.slug_of(node.value)
+    if slug:
+        out.add(minter.article_graph(slug).value)
+    return out
 
 
 def _quad_order(quad: tuple) -> tuple:

@@ -1,8 +1,11 @@
 """``linked_data.describe`` gives the same quads as the one query it replaced, on every IRI of the test graphs.
 
-``REFERENCE`` is that query, but for the neighbours' names, which it gives once each, in the least graph
-that states them: a UNION of the IRI's quads both ways, the quads of the evidence nodes about it, its
-neighbours' names and the titles of the articles whose graphs state it, each quad once.  It is the definition of a description; ``describe`` asks for the same in several
+``REFERENCE`` is that query: a UNION of the IRI's quads both ways, the quads of the evidence nodes about
+it, its neighbours' names and the titles of the articles whose graphs state it, each quad once.  A
+neighbour's names are those that the graphs naming it for the description state (the graph that states
+its link to the IRI, the reference and ontology graphs, and for an article or its evidence and
+cross-references the article's graph: ``linked_data.name_graphs``), each once, in the least of those
+graphs that states it.  It is the definition of a description; ``describe`` asks for the same in several
 small anchored queries (fast at any size of graph), and must not lose or add a quad.
 """
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Variable
 
 from jha_graph import linked_data
 from jha_graph.linked_data import describe
-from jha_graph.namespaces import DCTERMS, JHA, PROV, RDF, RDFS, SKOS
+from jha_graph.namespaces import DCTERMS, JHA, PROV, RDF, RDFS, SKOS, Minter
 from jha_graph.store import EmbeddedStore
 
 REFERENCE = """
@@ -28,11 +31,16 @@ SELECT DISTINCT ?s ?p ?o ?g ?iri WHERE {
     # the evidence sentences that state it
     GRAPH ?g { ?s jha:about ?iri ; ?p ?o }
   } UNION {
-    # the names of its neighbours, each once, in the least graph that states it
+    # the names of its neighbours, as the graph of the link, the reference and ontology graphs and its
+    # article's graph state them, each once, in the least of those graphs that states it
     { SELECT ?iri ?s ?p ?o (IRI(MIN(STR(?g0))) AS ?g) WHERE {
         { GRAPH ?g1 { ?iri ?p1 ?s } } UNION { GRAPH ?g1 { ?s ?p1 ?iri } }
         VALUES ?p { skos:prefLabel rdfs:label dcterms:title foaf:name jha:sentence jha:marker }
         GRAPH ?g0 { ?s ?p ?o }
+        FILTER(?g0 = ?g1 || ?g0 IN (?reference, ?ontology)
+               || (isIRI(?s) && STRSTARTS(STR(?s), CONCAT(?base, "id/article/"))
+                   && ?g0 = IRI(CONCAT(?base, "graph/article/",
+                                       STRBEFORE(CONCAT(STRAFTER(STR(?s), CONCAT(?base, "id/article/")), "/"), "/")))))
       } GROUP BY ?iri ?s ?p ?o }
   } UNION {
     # the titles of the articles whose graphs state it
@@ -44,8 +52,11 @@ SELECT DISTINCT ?s ?p ?o ?g ?iri WHERE {
 """
 
 
-def reference(store, iri: NamedNode) -> list[tuple]:
-    return [(r["s"], r["p"], r["o"], r["g"]) for r in store.query(REFERENCE, substitutions={Variable("iri"): iri})]
+def reference(store, iri: NamedNode, minter: Minter | None = None) -> list[tuple]:
+    m = minter or Minter()  # the graphs and the base, written into the text (the names are in a subquery)
+    query = (REFERENCE.replace("?reference", str(m.reference_graph)).replace("?ontology", str(m.ontology_graph))
+             .replace("?base", str(Literal(m.base))))
+    return [(r["s"], r["p"], r["o"], r["g"]) for r in store.query(query, substitutions={Variable("iri"): iri})]
 
 
 def every_iri(store) -> list[NamedNode]:
@@ -56,12 +67,12 @@ def every_iri(store) -> list[NamedNode]:
     return sorted(found, key=lambda t: t.value)
 
 
-def assert_same(store, iris) -> int:
+def assert_same(store, iris, minter: Minter | None = None) -> int:
     """describe == REFERENCE for each IRI; the number of IRIs that have a non-empty description."""
     described = 0
     for iri in iris:
-        got = describe(store, iri).quads
-        want = reference(store, iri)
+        got = describe(store, iri, minter).quads
+        want = reference(store, iri, minter)
         assert len(got) == len(set(got)), f"{iri.value}: a quad twice"
         assert set(got) == set(want), (f"{iri.value}: only in describe {sorted(map(str, set(got) - set(want)))[:5]}, "
                                        f"only in the reference {sorted(map(str, set(want) - set(got)))[:5]}")
@@ -92,12 +103,15 @@ def test_an_iri_the_graph_does_not_hold_has_an_empty_description(seed_store):
 
 def test_shapes_the_ingested_graphs_do_not_have():
     """Blank evidence nodes and blank neighbours both ways, an entity stated in several graphs with
-    neighbours named in others, two articles typed in one graph, literals, a self-loop."""
+    neighbours named in others (and by the reference graph, an article by its own graph), two articles
+    typed in one graph, literals, a self-loop."""
     ex = "http://example.org/"
     e, other, third = NamedNode(ex + "e"), NamedNode(ex + "other"), NamedNode(ex + "third")
     g1, g2, g3 = NamedNode(ex + "g1"), NamedNode(ex + "g2"), NamedNode(ex + "g3")
     a1, a2 = NamedNode(ex + "a1"), NamedNode(ex + "a2")
     ev_iri, ev_blank, nb_out, nb_in = NamedNode(ex + "ev"), BlankNode("ev"), BlankNode("out"), BlankNode("in")
+    m = Minter()
+    article = m.article("x")
     quads = [
         Quad(e, RDF.type, JHA.Organisation, g1), Quad(e, RDF.type, JHA.Organisation, g2),
         Quad(e, SKOS.prefLabel, Literal("E", language="en"), g1), Quad(e, RDFS.label, Literal("e"), g2),
@@ -114,12 +128,23 @@ def test_shapes_the_ingested_graphs_do_not_have():
         Quad(ev_blank, JHA.about, e, g2), Quad(ev_blank, JHA.sentence, Literal("E again."), g2),
         Quad(e, JHA.range, nb_out, g2), Quad(nb_out, RDFS.label, Literal("a blank"), g2),
         Quad(nb_in, JHA.member, e, g2), Quad(nb_in, SKOS.prefLabel, Literal("a blank too"), g3),
+        Quad(nb_in, RDFS.label, Literal("in the reference"), m.reference_graph),
+        Quad(other, RDFS.label, Literal("Other in the reference"), m.reference_graph),
+        Quad(article, JHA.cites, e, m.links_graph), Quad(article, DCTERMS.title, Literal("X"), m.article_graph("x")),
+        Quad(article, DCTERMS.title, Literal("X elsewhere"), g3),
     ]
     store = EmbeddedStore(None)
     store.raw.extend(quads)  # as they are: a SPARQL INSERT DATA would make each request's blank nodes new ones
-    assert assert_same(store, every_iri(store)) == 8  # e, other, third, a1, a2, ev and the two classes
+    assert assert_same(store, every_iri(store)) == 9  # e, other, third, a1, a2, ev, the article, the two classes
     desc = describe(store, e)
-    assert (nb_in, SKOS.prefLabel, Literal("a blank too"), g3) in desc.quads
+    # a neighbour's names: from the graph of the link, the reference graph, an article's own graph
+    assert (nb_in, RDFS.label, Literal("in the reference"), m.reference_graph) in desc.quads
+    assert (other, RDFS.label, Literal("Other in the reference"), m.reference_graph) in desc.quads
+    assert (other, SKOS.prefLabel, Literal("Other"), g1) in desc.quads
+    assert (article, DCTERMS.title, Literal("X"), m.article_graph("x")) in desc.quads
+    # not from a graph that names it but does not link it to e (its own description has those)
+    assert not [q for q in desc.quads if q[2] in (Literal("a blank too"), Literal("other"), Literal("X elsewhere"))]
+    assert (other, RDFS.label, Literal("other"), g3) in describe(store, other).quads
     assert (ev_blank, JHA.sentence, Literal("E again."), g2) in desc.quads
     assert (a2, DCTERMS.title, Literal("A2"), g1) in desc.quads
 

@@ -132,7 +132,7 @@ def list_types(request: Request, settings: SettingsDep, store: StoreDep, ontolog
 
 
 def entity_view(request: Request, settings: Settings, minter, store, ontology, iri: NamedNode) -> dict | None:
-    desc = describe(store, iri)
+    desc = describe(store, iri, minter)
     if not desc.exists:
         return None
     data = desc.summary(minter, lambda i: page_url(request, i, settings), ontology.labels if ontology else {})

@@ -91,7 +91,7 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
     stem, suffix = split_suffix(path)
     requested, desc = suffix, None
     if suffix is not None:
-        desc = describe(store, NamedNode(settings.base_iri + "id/" + stem))
+        desc = describe(store, NamedNode(settings.base_iri + "id/" + stem), minter)
         if not desc.exists:
             desc, suffix = None, None
     if desc is None:
@@ -99,7 +99,7 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
             iri = NamedNode(settings.base_iri + "id/" + path)
         except ValueError:
             return not_found(request, requested, f"not an IRI: {settings.base_iri}id/{path}", "path")
-        desc = describe(store, iri)
+        desc = describe(store, iri, minter)
     if not path or not desc.exists:
         return not_found(request, requested, f"the graph says nothing about {settings.base_iri}id/{path}", "path")
     fmt = choose(request, suffix)
@@ -145,7 +145,7 @@ def named_graph(path: str, request: Request, settings: SettingsDep, minter: Mint
     if fmt in RDF_SUFFIXES:
         return Response(serialize_triples(triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
     names = ontology.labels if ontology else {}
-    desc = describe(store, graph)
+    desc = describe(store, graph, minter)
     subjects = sorted({t.subject.value for t in triples if isinstance(t.subject, NamedNode)})
     if fmt == "json":
         data = {"iri": graph.value, "name": name, "triples": len(triples), "subjects": subjects,
