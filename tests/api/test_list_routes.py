@@ -18,12 +18,12 @@ from jha_graph.api.deps import Page
 from jha_graph.api.routers.api import (DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, NAME_PATH, hi, lo, pairs_of, rows,
                                       run)
 from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
-from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page
+from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page, mentions_of
 from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
 from jha_graph.api.routers.api_presidencies import articles_mentioning, documents_under, meetings_under
 from jha_graph.api.routers.api_timeline import timeline_page
-from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Namespace
+from jha_graph.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SKOS, XSD, Minter, Namespace
 from jha_graph.store import EmbeddedStore
 
 REFERENCE_DOCUMENTS = f"""
@@ -136,6 +136,34 @@ WHERE {
 GROUP BY ?source ?ref ?a
 ORDER BY STR(?source) STR(?ref)
 """
+
+# the entities an article mentions, each with the types and labels that the graphs naming it for the article
+# state (the graph of the mention, the reference and ontology graphs, an article's own graph): the route's
+# MENTIONS query, with each name's graph so chosen (a name stated in every graph cost a read per copy)
+_NAMED_FOR = """FILTER(EXISTS {{ GRAPH ?{g} {{ ?a jha:mentions ?e }} }} || ?{g} IN (?reference, ?ontology)
+             || (STRSTARTS(STR(?e), CONCAT(?base, "id/article/")) && ?{g} = IRI(CONCAT(?base, "graph/article/",
+                 STRBEFORE(CONCAT(STRAFTER(STR(?e), CONCAT(?base, "id/article/")), "/"), "/")))))"""
+REFERENCE_MENTIONS = f"""
+SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types) ?a
+WHERE {{
+  VALUES ?a {{ ?article }}
+  ?a jha:mentions ?e .
+  OPTIONAL {{ GRAPH ?g0 {{ ?e a ?c }} {_NAMED_FOR.format(g="g0")} }}
+  OPTIONAL {{ GRAPH ?g1 {{ ?e skos:prefLabel ?l1 }} {_NAMED_FOR.format(g="g1")} }}
+  OPTIONAL {{ GRAPH ?g2 {{ ?e rdfs:label ?l2 }} {_NAMED_FOR.format(g="g2")} }}
+  OPTIONAL {{ GRAPH ?g3 {{ ?e dcterms:title ?l3 }} {_NAMED_FOR.format(g="g3")} }}
+  OPTIONAL {{ GRAPH ?g4 {{ ?e foaf:name ?l4 }} {_NAMED_FOR.format(g="g4")} }}
+}}
+GROUP BY ?e ?a
+ORDER BY STR(?e)
+"""
+
+
+def reference_mentions(store, article: NamedNode, minter: Minter) -> list[dict]:
+    query = (REFERENCE_MENTIONS.replace("?article", str(article)).replace("?reference", str(minter.reference_graph))
+             .replace("?ontology", str(minter.ontology_graph)).replace("?base", str(Literal(minter.base))))
+    return rows(store.query(query))
+
 
 REFERENCE_TIMELINE = f"""
 SELECT (MIN(?k) AS ?key) ?x (MIN(STR(?d)) AS ?date) (MAX(STR(?e)) AS ?end) (SAMPLE(?what) AS ?kind)
@@ -478,6 +506,36 @@ def test_the_articles_citing_an_article(corpus_store, seed_store, fixture_graph)
     for store in (corpus_store, seed_store, fixture_graph):
         for a in values(store, "SELECT DISTINCT ?a WHERE { ?a a jha:Article }"):
             assert rows(run(store, CITED_BY, a=a)) == rows(run(store, REFERENCE_CITED_BY, a=a))
+
+
+def test_the_entities_an_article_mentions(corpus_store, seed_store, fixture_graph):
+    minter = make_settings().minter
+    for store in (corpus_store, seed_store, fixture_graph):
+        for a in values(store, "SELECT DISTINCT ?a WHERE { ?a a jha:Article }"):
+            assert mentions_of(store, a, minter) == reference_mentions(store, a, minter)
+
+
+def test_the_entities_an_article_mentions_as_its_graph_names_them():
+    """A document named differently by two articles, a presidency named by the reference graph, an entity
+    mentioned in two graphs, one named by no graph that mentions it."""
+    m, jha = make_settings().minter, Namespace(ONTOLOGY)
+    a1, a2, d, p, x = m.article("a1"), m.article("a2"), m.document("Report", "R"), m.presidency("BE", 2024, 1), \
+        NamedNode("http://example.org/x")
+    g1, g2, other = m.article_graph("a1"), m.article_graph("a2"), NamedNode("http://example.org/g")
+    q = [(a1, jha.mentions, d, g1), (d, RDF.type, jha.Report, g1), (d, DCTERMS.title, Literal("the report"), g1),
+         (a2, jha.mentions, d, g2), (d, RDF.type, jha.Report, g2), (d, DCTERMS.title, Literal("The Report"), g2),
+         (a1, jha.mentions, p, g1), (p, RDF.type, jha.CouncilPresidency, m.reference_graph),
+         (p, RDFS.label, Literal("Belgian Presidency"), m.reference_graph),
+         (a1, jha.mentions, x, g1), (a1, jha.mentions, x, other), (x, SKOS.prefLabel, Literal("X"), other),
+         (x, SKOS.prefLabel, Literal("A name elsewhere"), g2)]
+    store = EmbeddedStore(None)
+    store.raw.extend(Quad(*t) for t in q)
+    got = {r["e"]: (r["label"], r["types"]) for r in mentions_of(store, a1, m)}
+    assert got == {d.value: ("the report", jha.Report.value), p.value: ("Belgian Presidency", jha.CouncilPresidency.value),
+                   x.value: ("X", None)}
+    assert mentions_of(store, a2, m)[0]["label"] == "The Report"
+    for a in (a1, a2):
+        assert mentions_of(store, a, m) == reference_mentions(store, a, m)
 
 
 def test_a_citation_without_its_cross_reference_is_one_row():

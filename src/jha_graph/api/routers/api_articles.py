@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, Request
 from pyoxigraph import NamedNode
 
 from ...config import Settings
-from ...namespaces import PREFIXES
+from ...linked_data import name_graphs
+from ...namespaces import PREFIXES, Minter
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (columns_of, curies, date_text, iri_param, keyed_iri, keyset_page, linked_column, matching,
-                  next_page, pairs_of, ref, refs_of, rows, run, split_types)
+from .api import (columns_of, curies, date_text, in_chunks, iri_param, keyed_iri, keyset_page, linked_column,
+                  matching, next_page, pairs_of, ref, refs_of, rows, run, split_types)
 
 router = APIRouter(tags=["articles"])
 
@@ -78,14 +79,20 @@ ORDER BY STR(?e)
 
 # MENTIONS over the union of the graphs multiplies out: an entity named in k articles has its type
 # and its label once per article graph, so its rows are k x k (x more for more labels), and an
-# article naming one much-cited document took minutes at 10,000 articles.  ``mentions_of`` gives
-# the same answer from the distinct values: the entities, then their distinct types and labels
-# (one look-up per entity), then MENTIONS' own aggregates over those values (MIN and
-# GROUP_CONCAT(DISTINCT) do not change when duplicates go).
-MENTIONED = "SELECT DISTINCT ?e ?a WHERE { ?a jha:mentions ?e }"
-NAMING = """
-SELECT DISTINCT ?e ?p ?o WHERE { ?e ?p ?o VALUES ?p { rdf:type skos:prefLabel rdfs:label dcterms:title foaf:name } }
-"""
+# article naming one much-cited document took minutes at 10,000 articles.  And even its distinct names
+# cost as many reads as there are copies (a meeting, a place or a document is named again in every
+# article graph that mentions it: thousands at 100,000 articles).  So an entity is named here as the
+# graphs that name it for the article state it (``linked_data.name_graphs``: the graph that states the
+# mention, that is the article's own, the reference graph for presidencies, organisations and topics,
+# and the ontology), which is what an article graph restates its entities' names for; the names other
+# articles give an entity are on the entity's own record.  ``mentions_of`` asks for the entities with
+# the graphs that state each mention, then for their types and labels in those graphs (one look-up per
+# entity and graph: its few quads there), then MENTIONS' own aggregates over those values (MIN and GROUP_CONCAT(DISTINCT) do
+# not change when duplicates go).  MENTIONS itself answers for an article that mentions a blank node.
+MENTIONED = "SELECT DISTINCT ?e ?g ?a WHERE { GRAPH ?g { ?a jha:mentions ?e } }"
+NAMING = """SELECT DISTINCT ?e ?p ?o WHERE {
+  VALUES (?e ?g) { %s } GRAPH ?g { ?e ?p ?o } FILTER(?p IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, foaf:name))
+}"""
 MENTIONS_OF = """
 SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
 WHERE { VALUES (?e ?c ?l1 ?l2 ?l3 ?l4) { %s } }
@@ -96,20 +103,26 @@ _NAMING_COLUMNS = [PREFIXES["rdf"] + "type", PREFIXES["skos"] + "prefLabel", PRE
                    PREFIXES["dcterms"] + "title", PREFIXES["foaf"] + "name"]
 
 
-def mentions_of(store, article) -> list[dict]:
-    """The rows of MENTIONS for one article (``e``, ``label``, ``types``, ``a``), in its order."""
-    entities = [r["e"] for r in run(store, MENTIONED, a=article)]
-    if not entities:
+def mentions_of(store, article: NamedNode, minter: Minter) -> list[dict]:
+    """The entities an article mentions (``e``, ``label``, ``types``, ``a``), by IRI, each with the types
+    and labels that the graphs naming it for the article state (see MENTIONED)."""
+    found_rows = list(run(store, MENTIONED, a=article))
+    if not found_rows:
         return []
-    if not all(isinstance(e, NamedNode) for e in entities):  # VALUES cannot hold blank nodes
+    if not all(isinstance(r["e"], NamedNode) for r in found_rows):  # VALUES cannot hold blank nodes
         return rows(run(store, MENTIONS, a=article))
-    found: dict[str, dict[str, list]] = {e.value: {c: [] for c in _NAMING_COLUMNS} for e in entities}
-    for e in entities:  # one look-up per entity (bound by substitution: the fastest plan)
-        for r in run(store, NAMING, e=e):
-            found[e.value][r["p"].value].append(r["o"])
+    graphs: dict[NamedNode, set[str]] = {}
+    for r in found_rows:
+        graphs.setdefault(r["e"], set()).add(r["g"].value)
+    entities = sorted(graphs, key=lambda e: e.value)
+    pairs = [f"({e} <{g}>)" for e in entities for g in sorted(name_graphs(e, graphs[e], minter))]
+    found: dict[str, dict[str, set]] = {e.value: {c: set() for c in _NAMING_COLUMNS} for e in entities}
+    for chunk in in_chunks(pairs):
+        for r in store.query(NAMING % " ".join(chunk)):
+            found[r["e"].value][r["p"].value].add(r["o"])
     values = []
     for e in entities:
-        columns = [found[e.value][c] or [None] for c in _NAMING_COLUMNS]
+        columns = [sorted(found[e.value][c], key=str) or [None] for c in _NAMING_COLUMNS]
         for combo in itertools.product(*columns):
             values.append("(" + " ".join("UNDEF" if t is None else str(t) for t in (e, *combo)) + ")")
     out = rows(store.query(MENTIONS_OF % "\n".join(values)))
@@ -188,7 +201,7 @@ def get_article(slug: str, request: Request, settings: SettingsDep, store: Store
         raise ApiError(404, f"no article {slug} in the graph", where="slug")
     data = article_item(request, settings, found)
     data["mentions"] = [ref(request, settings, r["e"], r["label"], types=curies(split_types(r["types"])))
-                        for r in mentions_of(store, iri)]
+                        for r in mentions_of(store, iri, settings.minter)]
     data["crossrefs"] = [
         {"iri": r["ref"], "marker": r["marker"], "position": r["position"], "issue": r["issue"], "pages": r["pages"],
          "newsDate": r["newsDate"], "separateItem": r["separateItem"], "context": r["context"],
