@@ -18,7 +18,8 @@ from jha_graph.api.deps import Page
 from jha_graph.api.routers.api import (DOCUMENT_VALUES, MEETING_KINDS, MEETING_VALUES, NAME_PATH, hi, lo, pairs_of, rows,
                                       run)
 from jha_graph.api.routers.api_documents import DOCUMENT_TYPES, document_class, documents_page
-from jha_graph.api.routers.api_articles import CITED_BY, article_row, articles_page, mentions_of
+from jha_graph.api.routers.api_articles import (CITED_BY, CROSSREFS, article_lookup, article_row, articles_page,
+                                               mentions_of)
 from jha_graph.api.routers.api_entities import LABEL, LABEL_OPTIONALS, entities_page
 from jha_graph.api.routers.api_meetings import meetings_page
 from jha_graph.api.routers.api_presidencies import articles_mentioning, documents_under, meetings_under
@@ -505,7 +506,7 @@ def test_the_articles_citing_an_article(corpus_store, seed_store, fixture_graph)
     """As the query before, where every citation has its cross-reference (as ingest writes them)."""
     for store in (corpus_store, seed_store, fixture_graph):
         for a in values(store, "SELECT DISTINCT ?a WHERE { ?a a jha:Article }"):
-            assert rows(run(store, CITED_BY, a=a)) == rows(run(store, REFERENCE_CITED_BY, a=a))
+            assert rows(store.query(CITED_BY % {"a": a})) == rows(run(store, REFERENCE_CITED_BY, a=a))
 
 
 def test_the_entities_an_article_mentions(corpus_store, seed_store, fixture_graph):
@@ -513,6 +514,23 @@ def test_the_entities_an_article_mentions(corpus_store, seed_store, fixture_grap
     for store in (corpus_store, seed_store, fixture_graph):
         for a in values(store, "SELECT DISTINCT ?a WHERE { ?a a jha:Article }"):
             assert mentions_of(store, a, minter) == reference_mentions(store, a, minter)
+
+
+def test_one_article_in_two_queries(corpus_store, seed_store, fixture_graph):
+    """What /api/articles/{slug} shows (asked as the parts of one query, then the names) is the record, the
+    mentions, the cross-references and the citing articles as each query answers alone."""
+    minter = make_settings().minter
+    for store in (corpus_store, seed_store, fixture_graph):
+        for row in rows(run(store, REFERENCE_ARTICLES + "LIMIT 1000")):
+            a = NamedNode(row["a"])
+            got = article_lookup(store, a, minter)
+            assert comparable([{k: v for k, v in got.items() if k not in ("mentions", "crossrefs", "citedBy")}]) \
+                == comparable([row])
+            assert got["mentions"] == reference_mentions(store, a, minter)
+            assert got["crossrefs"] == sorted(rows(store.query(CROSSREFS % a)),
+                                              key=lambda r: (int(r["position"] or 0), r["ref"]))
+            assert got["citedBy"] == rows(run(store, REFERENCE_CITED_BY, a=a))
+    assert article_lookup(fixture_graph, NamedNode("https://w3id.org/jha-graph/id/article/nothing"), minter) is None
 
 
 def test_the_entities_an_article_mentions_as_its_graph_names_them():
@@ -549,7 +567,7 @@ def test_a_citation_without_its_cross_reference_is_one_row():
          (c, jha.hasCrossReference, r2, g), (r2, jha.marker, Literal("→ 2"), g)]
     store = EmbeddedStore(None)
     store.raw.extend(Quad(*x) for x in q)
-    got = sorted(rows(run(store, CITED_BY, a=a)), key=lambda r: r["source"])
+    got = sorted(rows(store.query(CITED_BY % {"a": a})), key=lambda r: r["source"])
     assert [(r["source"][-1], r["ref"], r["marker"]) for r in got] == [("b", None, None), ("c", r1.value, "→ 1")]
 
 

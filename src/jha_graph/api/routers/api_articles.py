@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from typing import Annotated
 
@@ -10,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from pyoxigraph import NamedNode
 
 from ...config import Settings
-from ...linked_data import name_graphs
-from ...namespaces import PREFIXES, Minter
+from ...linked_data import name_graphs, select_together
+from ...namespaces import Minter
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (columns_of, curies, date_text, in_chunks, iri_param, keyed_iri, keyset_page, linked_column,
-                  matching, next_page, pairs_of, ref, refs_of, rows, run, split_types)
+from .api import (VALUES_PER_QUERY, columns_of, curies, date_text, iri_param, keyed_iri, keyset_page,
+                  linked_column, matching, next_page, pairs_of, ref, refs_of, rows, run, split_types)
 
 router = APIRouter(tags=["articles"])
 
@@ -60,9 +59,30 @@ def articles_page(store, page: Page, **params) -> list[dict]:
 
 def article_row(store, iri: NamedNode) -> dict | None:
     """The record of one article (as a row of ``articles_page``), None if the graph has no such article."""
-    if not matching(store, "a", f"VALUES ?a {{ {iri} }} {IS_ARTICLE}"):
+    found = select_together(store, [_is_article(iri), *_record_parts(iri)])
+    return _record(iri, found[0], found[1:])
+
+
+def _is_article(iri: NamedNode) -> tuple[str, int]:
+    return f"SELECT DISTINCT ?a WHERE {{ VALUES ?a {{ {iri} }} {IS_ARTICLE} }}", 1
+
+
+def _record_parts(iri: NamedNode) -> list[tuple[str, int]]:
+    return [(q.replace("%s", str(iri)), 1) for q in ARTICLE_COLUMNS]
+
+
+def _record(iri: NamedNode, is_article, columns) -> dict | None:
+    """The record from the answers of ``_is_article`` and ``_record_parts`` (as ``columns_of`` gives it)."""
+    if not len(is_article):
         return None
-    return columns_of(store, [iri.value], "a", ARTICLE_COLUMNS)[0]
+    out = {"a": iri.value}
+    for part in columns:
+        names = [v.value for v in part.variables if v.value != "a" and not v.value.startswith("_")]
+        out.update(dict.fromkeys(names))
+        for r in rows(part):
+            if r["a"] == iri.value:
+                out.update((n, r[n]) for n in names)
+    return out
 
 
 MENTIONS = """
@@ -89,24 +109,29 @@ ORDER BY STR(?e)
 # the graphs that state each mention, then for their types and labels in those graphs (one look-up per
 # entity and graph: its few quads there), then MENTIONS' own aggregates over those values (MIN and GROUP_CONCAT(DISTINCT) do
 # not change when duplicates go).  MENTIONS itself answers for an article that mentions a blank node.
-MENTIONED = "SELECT DISTINCT ?e ?g ?a WHERE { GRAPH ?g { ?a jha:mentions ?e } }"
-NAMING = """SELECT DISTINCT ?e ?p ?o WHERE {
-  VALUES (?e ?g) { %s } GRAPH ?g { ?e ?p ?o } FILTER(?p IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, foaf:name))
-}"""
-MENTIONS_OF = """
+MENTIONED = "SELECT DISTINCT ?e ?g ?a WHERE { VALUES ?a { %s } GRAPH ?g { ?a jha:mentions ?e } }"
+# MENTIONS' aggregates over the distinct types and labels of each entity in the graphs naming it (VALUES
+# pairs of an entity and such a graph: their few quads there): as MENTIONS over their cross product
+MENTIONS_NAMED = """
 SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
-WHERE { VALUES (?e ?c ?l1 ?l2 ?l3 ?l4) { %s } }
+WHERE {
+  VALUES ?e { %(entities)s }
+  OPTIONAL { SELECT DISTINCT ?e ?c WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e rdf:type ?c } } }
+  OPTIONAL { SELECT DISTINCT ?e ?l1 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e skos:prefLabel ?l1 } } }
+  OPTIONAL { SELECT DISTINCT ?e ?l2 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e rdfs:label ?l2 } } }
+  OPTIONAL { SELECT DISTINCT ?e ?l3 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e dcterms:title ?l3 } } }
+  OPTIONAL { SELECT DISTINCT ?e ?l4 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e foaf:name ?l4 } } }
+}
 GROUP BY ?e
 ORDER BY STR(?e)
 """
-_NAMING_COLUMNS = [PREFIXES["rdf"] + "type", PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label",
-                   PREFIXES["dcterms"] + "title", PREFIXES["foaf"] + "name"]
 
 
-def mentions_of(store, article: NamedNode, minter: Minter) -> list[dict]:
+def mentions_of(store, article: NamedNode, minter: Minter, mentioned=None) -> list[dict]:
     """The entities an article mentions (``e``, ``label``, ``types``, ``a``), by IRI, each with the types
-    and labels that the graphs naming it for the article state (see MENTIONED)."""
-    found_rows = list(run(store, MENTIONED, a=article))
+    and labels that the graphs naming it for the article state (see MENTIONED).  ``mentioned``: the
+    answer of MENTIONED for the article, if already asked."""
+    found_rows = list(mentioned if mentioned is not None else store.query(MENTIONED % article))
     if not found_rows:
         return []
     if not all(isinstance(r["e"], NamedNode) for r in found_rows):  # VALUES cannot hold blank nodes
@@ -114,18 +139,17 @@ def mentions_of(store, article: NamedNode, minter: Minter) -> list[dict]:
     graphs: dict[NamedNode, set[str]] = {}
     for r in found_rows:
         graphs.setdefault(r["e"], set()).add(r["g"].value)
+    pairs = {e: sorted(name_graphs(e, gs, minter)) for e, gs in graphs.items()}
+    out, chunk, size = [], [], 0
     entities = sorted(graphs, key=lambda e: e.value)
-    pairs = [f"({e} <{g}>)" for e in entities for g in sorted(name_graphs(e, graphs[e], minter))]
-    found: dict[str, dict[str, set]] = {e.value: {c: set() for c in _NAMING_COLUMNS} for e in entities}
-    for chunk in in_chunks(pairs):
-        for r in store.query(NAMING % " ".join(chunk)):
-            found[r["e"].value][r["p"].value].add(r["o"])
-    values = []
-    for e in entities:
-        columns = [sorted(found[e.value][c], key=str) or [None] for c in _NAMING_COLUMNS]
-        for combo in itertools.product(*columns):
-            values.append("(" + " ".join("UNDEF" if t is None else str(t) for t in (e, *combo)) + ")")
-    out = rows(store.query(MENTIONS_OF % "\n".join(values)))
+    for i, e in enumerate(entities):  # as many entities to a query as keep its VALUES within VALUES_PER_QUERY
+        chunk.append(e)
+        size += len(pairs[e])
+        if i + 1 == len(entities) or size + len(pairs[entities[i + 1]]) > VALUES_PER_QUERY:
+            query = MENTIONS_NAMED % {"entities": " ".join(map(str, chunk)),
+                                      "pairs": " ".join(f"({x} <{g}>)" for x in chunk for g in pairs[x])}
+            out += rows(store.query(query))
+            chunk, size = [], 0
     for r in out:
         r["a"] = article.value
     return out
@@ -136,6 +160,7 @@ SELECT ?ref (SAMPLE(?m) AS ?marker) (MIN(?pos) AS ?position) (SAMPLE(?is) AS ?is
        (SAMPLE(STR(?nd)) AS ?newsDate) (SAMPLE(?sep) AS ?separateItem) (SAMPLE(?ctx) AS ?context)
        (SAMPLE(?target) AS ?targetArticle) (MIN(?tt) AS ?targetTitle) (SAMPLE(?how) AS ?resolvedBy) ?a
 WHERE {
+  VALUES ?a { %s }
   ?a jha:hasCrossReference ?ref .
   OPTIONAL { ?ref jha:marker ?m } OPTIONAL { ?ref jha:position ?pos }
   OPTIONAL { ?ref jha:citedIssue ?is } OPTIONAL { ?ref jha:citedPages ?pg }
@@ -149,18 +174,42 @@ GROUP BY ?ref ?a
 
 # The marker's OPTIONAL is in the cross-reference branch: after the UNION it met the rows of the cito:cites
 # branch, where ?ref is unbound, and so every marker of the graph (the OPTIONAL read them all, 10-70 ms at
-# 10,000 articles, and such a citing article got a row for every cross-reference of the graph).
+# 10,000 articles, and such a citing article got a row for every cross-reference of the graph).  The
+# article (``%(a)s``) in a VALUES block of each branch: one VALUES before the UNION made pyoxigraph read
+# every citation of the graph.
 CITED_BY = """
 SELECT ?source (MIN(?st) AS ?sourceTitle) ?ref (SAMPLE(?m) AS ?marker) ?a
 WHERE {
-  { ?ref jha:refersTo ?a . ?source jha:hasCrossReference ?ref . OPTIONAL { ?ref jha:marker ?m } }
+  { VALUES ?a { %(a)s } ?ref jha:refersTo ?a . ?source jha:hasCrossReference ?ref . OPTIONAL { ?ref jha:marker ?m } }
   UNION
-  { ?source cito:cites ?a . FILTER NOT EXISTS { ?source jha:hasCrossReference/jha:refersTo ?a } }
+  { VALUES ?a { %(a)s } ?source cito:cites ?a . FILTER NOT EXISTS { ?source jha:hasCrossReference/jha:refersTo ?a } }
   OPTIONAL { ?source dcterms:title ?st }
 }
 GROUP BY ?source ?ref ?a
 ORDER BY STR(?source) STR(?ref)
 """
+
+
+def article_lookup(store, iri: NamedNode, minter: Minter) -> dict | None:
+    """What ``/api/articles/{slug}`` shows of one article (None if the graph has no such article): its
+    record (as ``article_row``), with the rows of its ``mentions`` (``mentions_of``), ``crossrefs``
+    (CROSSREFS, by position) and ``citedBy`` (CITED_BY, in its order).
+
+    In two queries, a round trip to a query worker each (they were 14, ~0.2 ms each, most of the
+    lookup's time): the record, the mentions, the cross-references and the citing articles as the parts
+    of one (``select_together``), then the mentioned entities' names.
+    """
+    is_article, *record, mentioned, crossrefs, cited_by = select_together(store, [
+        _is_article(iri), *_record_parts(iri), (MENTIONED % iri, 1), (CROSSREFS % iri, 1), (CITED_BY % {"a": iri}, 2)])
+    found = _record(iri, is_article, record)
+    if found is None:
+        return None
+    found["mentions"] = mentions_of(store, iri, minter, mentioned)
+    # sorted here: Virtuoso refuses ORDER BY over an aggregate's alias, and raw literals may abort pyoxigraph
+    found["crossrefs"] = sorted(rows(crossrefs), key=lambda r: (int(r["position"] or 0), r["ref"]))
+    # CITED_BY's order (STR(?source), STR(?ref), an unbound ?ref first), which a subquery's rows need not keep
+    found["citedBy"] = sorted(rows(cited_by), key=lambda r: (r["source"], r["ref"] is not None, r["ref"] or ""))
+    return found
 
 
 def article_item(request: Request, settings: Settings, r: dict) -> dict:
@@ -194,21 +243,20 @@ def get_article(slug: str, request: Request, settings: SettingsDep, store: Store
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", candidate):
             raise ApiError(400, f"not an article slug: {candidate!r}", where="slug")
         iri = iri_param(f"article/{candidate}", settings, "slug")
-        found = article_row(store, iri)
+        found = article_lookup(store, iri, settings.minter)
         if found is not None:
             break
     else:
         raise ApiError(404, f"no article {slug} in the graph", where="slug")
     data = article_item(request, settings, found)
     data["mentions"] = [ref(request, settings, r["e"], r["label"], types=curies(split_types(r["types"])))
-                        for r in mentions_of(store, iri, settings.minter)]
+                        for r in found["mentions"]]
     data["crossrefs"] = [
         {"iri": r["ref"], "marker": r["marker"], "position": r["position"], "issue": r["issue"], "pages": r["pages"],
          "newsDate": r["newsDate"], "separateItem": r["separateItem"], "context": r["context"],
          "resolvedBy": r["resolvedBy"], "target": ref(request, settings, r["targetArticle"], r["targetTitle"])}
-        # sorted here: Virtuoso refuses ORDER BY over an aggregate's alias, and raw literals may abort pyoxigraph
-        for r in sorted(rows(run(store, CROSSREFS, a=iri)), key=lambda r: (int(r["position"] or 0), r["ref"]))]
+        for r in found["crossrefs"]]
     data["citedBy"] = [
         {"article": ref(request, settings, r["source"], r["sourceTitle"]), "crossref": r["ref"], "marker": r["marker"]}
-        for r in rows(run(store, CITED_BY, a=iri))]
+        for r in found["citedBy"]]
     return envelope(data)
