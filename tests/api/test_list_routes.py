@@ -101,6 +101,8 @@ ORDER BY STR(?e)
 """
 
 
+# (as it was but for the issue's label: now the one the graph that puts the article in the issue states,
+# not any graph's, see api_articles.ARTICLE_COLUMNS)
 REFERENCE_ARTICLES = f"""
 SELECT ?a (MIN(?t) AS ?title) (MIN(STR(?d)) AS ?date) (SAMPLE(?f) AS ?file) (SAMPLE(?fmt) AS ?format)
        (SAMPLE(?il) AS ?issue) (SAMPLE(?pg) AS ?pages) (SAMPLE(?au) AS ?author)
@@ -116,7 +118,7 @@ WHERE {{
   OPTIONAL {{ ?a dcterms:title ?t }}
   OPTIONAL {{ ?a jha:sourceFile ?f }}
   OPTIONAL {{ ?a jha:sourceFormat ?fmt }}
-  OPTIONAL {{ ?a dcterms:isPartOf/jha:issueLabel ?il }}
+  OPTIONAL {{ GRAPH ?gi {{ ?a dcterms:isPartOf ?i . ?i jha:issueLabel ?il }} }}  # the label in the graph of the link
   OPTIONAL {{ ?a bibo:pages ?pg }}
   OPTIONAL {{ ?a jha:authorName ?au }}
   OPTIONAL {{ ?a dcterms:subject ?tp . OPTIONAL {{ ?tp skos:prefLabel ?tpName }} }}

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from ...config import Settings
-from ...linked_data import name_graphs, select_together
-from ...namespaces import Minter
+from ...linked_data import select_together
+from ...namespaces import PREFIXES, Minter
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (VALUES_PER_QUERY, columns_of, curies, date_text, iri_param, keyed_iri, keyset_page,
+from .api import (columns_of, curies, date_text, iri_param, keyed_iri, keyset_page,
                   linked_column, matching, next_page, pairs_of, ref, refs_of, rows, run, split_types)
 
 router = APIRouter(tags=["articles"])
@@ -42,8 +43,12 @@ ARTICLE_COLUMNS = [
 }} GROUP BY ?a ?_from ?_to""",
     "SELECT ?a (SAMPLE(?f) AS ?file) WHERE { VALUES ?a { %s } ?a jha:sourceFile ?f } GROUP BY ?a",
     "SELECT ?a (SAMPLE(?fmt) AS ?format) WHERE { VALUES ?a { %s } ?a jha:sourceFormat ?fmt } GROUP BY ?a",
-    # the label of its issue (``dcterms:isPartOf/jha:issueLabel``)
-    linked_column("a", "issue", "?a dcterms:isPartOf ?n", "?n jha:issueLabel ?v", "SAMPLE(?v)", optional=False),
+    # the label of its issue (``dcterms:isPartOf/jha:issueLabel``), as the graph that says it is in the issue
+    # states it: the label is restated in the graph of every article of the issue (some 1,250 at 100,000
+    # articles), and reading every copy made one article's record grow with the graph
+    """SELECT ?a (SAMPLE(?v) AS ?issue) WHERE {
+  VALUES ?a { %s } GRAPH ?g { ?a dcterms:isPartOf ?n . ?n jha:issueLabel ?v }
+} GROUP BY ?a""",
     "SELECT ?a (SAMPLE(?pg) AS ?pages) WHERE { VALUES ?a { %s } ?a bibo:pages ?pg } GROUP BY ?a",
     "SELECT ?a (SAMPLE(?au) AS ?author) WHERE { VALUES ?a { %s } ?a jha:authorName ?au } GROUP BY ?a",
     linked_column("a", "topics", "?a dcterms:subject ?n", "?n skos:prefLabel ?v", pairs_of("?n", "?v")),
@@ -102,54 +107,62 @@ ORDER BY STR(?e)
 # article naming one much-cited document took minutes at 10,000 articles.  And even its distinct names
 # cost as many reads as there are copies (a meeting, a place or a document is named again in every
 # article graph that mentions it: thousands at 100,000 articles).  So an entity is named here as the
-# graphs that name it for the article state it (``linked_data.name_graphs``: the graph that states the
-# mention, that is the article's own, the reference graph for presidencies, organisations and topics,
-# and the ontology), which is what an article graph restates its entities' names for; the names other
-# articles give an entity are on the entity's own record.  ``mentions_of`` asks for the entities with
-# the graphs that state each mention, then for their types and labels in those graphs (one look-up per
-# entity and graph: its few quads there), then MENTIONS' own aggregates over those values (MIN and GROUP_CONCAT(DISTINCT) do
-# not change when duplicates go).  MENTIONS itself answers for an article that mentions a blank node.
+# graphs that name it for the article state it (as a description names its neighbours:
+# ``linked_data.name_graphs``): the graph that states the mention (the article's own), the reference
+# graph (presidencies, organisations, topics), the ontology, and for an article its own graph.  That is
+# what an article graph restates its entities' names for; the names other articles give an entity are
+# on the entity's own record.  ``mentions_of`` asks for the entities (MENTIONED) and their distinct types
+# and labels in those graphs (NAMES_OF_MENTIONED: a look-up of the few quads of each entity in each
+# graph), then for MENTIONS' own aggregates over those values (MIN and GROUP_CONCAT(DISTINCT) do not
+# change when duplicates go).  MENTIONS itself answers for an article that mentions a blank node.
 MENTIONED = "SELECT DISTINCT ?e ?g ?a WHERE { VALUES ?a { %s } GRAPH ?g { ?a jha:mentions ?e } }"
-# MENTIONS' aggregates over the distinct types and labels of each entity in the graphs naming it (VALUES
-# pairs of an entity and such a graph: their few quads there): as MENTIONS over their cross product
-MENTIONS_NAMED = """
+# (the article in each branch: see CITED_BY)
+NAMES_OF_MENTIONED = """SELECT DISTINCT ?e ?p ?o WHERE {
+  { VALUES ?a { %(a)s } GRAPH ?g { ?a jha:mentions ?e . ?e ?p ?o } }
+  UNION { VALUES ?a { %(a)s } GRAPH ?gm { ?a jha:mentions ?e } GRAPH %(reference)s { ?e ?p ?o } }
+  UNION { VALUES ?a { %(a)s } GRAPH ?gm { ?a jha:mentions ?e } GRAPH %(ontology)s { ?e ?p ?o } }
+  UNION { VALUES ?a { %(a)s } GRAPH ?gm { ?a jha:mentions ?e } FILTER(isIRI(?e) && STRSTARTS(STR(?e), %(articles)s))
+          BIND(IRI(CONCAT(%(article_graphs)s, STRBEFORE(CONCAT(STRAFTER(STR(?e), %(articles)s), "/"), "/"))) AS ?h)
+          GRAPH ?h { ?e ?p ?o } }
+  FILTER(?p IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, foaf:name))
+}"""
+MENTIONS_OF = """
 SELECT ?e (MIN(COALESCE(?l1, ?l2, ?l3, ?l4)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
-WHERE {
-  VALUES ?e { %(entities)s }
-  OPTIONAL { SELECT DISTINCT ?e ?c WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e rdf:type ?c } } }
-  OPTIONAL { SELECT DISTINCT ?e ?l1 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e skos:prefLabel ?l1 } } }
-  OPTIONAL { SELECT DISTINCT ?e ?l2 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e rdfs:label ?l2 } } }
-  OPTIONAL { SELECT DISTINCT ?e ?l3 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e dcterms:title ?l3 } } }
-  OPTIONAL { SELECT DISTINCT ?e ?l4 WHERE { VALUES (?e ?g) { %(pairs)s } GRAPH ?g { ?e foaf:name ?l4 } } }
-}
+WHERE { VALUES (?e ?c ?l1 ?l2 ?l3 ?l4) { %s } }
 GROUP BY ?e
 ORDER BY STR(?e)
 """
+_NAMING_COLUMNS = [PREFIXES["rdf"] + "type", PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label",
+                   PREFIXES["dcterms"] + "title", PREFIXES["foaf"] + "name"]
 
 
-def mentions_of(store, article: NamedNode, minter: Minter, mentioned=None) -> list[dict]:
+def mentions_parts(article: NamedNode, minter: Minter) -> list[tuple[str, int]]:
+    """MENTIONED and NAMES_OF_MENTIONED for an article, as parts of ``select_together``."""
+    names = NAMES_OF_MENTIONED % {"a": article, "reference": minter.reference_graph, "ontology": minter.ontology_graph,
+                                  "articles": Literal(minter.article("").value),
+                                  "article_graphs": Literal(minter.article_graph("").value)}
+    return [(MENTIONED % article, 1), (names, 4)]
+
+
+def mentions_of(store, article: NamedNode, minter: Minter, answers: list | None = None) -> list[dict]:
     """The entities an article mentions (``e``, ``label``, ``types``, ``a``), by IRI, each with the types
-    and labels that the graphs naming it for the article state (see MENTIONED).  ``mentioned``: the
-    answer of MENTIONED for the article, if already asked."""
-    found_rows = list(mentioned if mentioned is not None else store.query(MENTIONED % article))
-    if not found_rows:
+    and labels that the graphs naming it for the article state (see MENTIONED).  ``answers``: those of
+    ``mentions_parts``, if already asked."""
+    mentioned, names = answers if answers is not None else select_together(store, mentions_parts(article, minter))
+    entities = list(dict.fromkeys(r["e"] for r in mentioned))
+    if not entities:
         return []
-    if not all(isinstance(r["e"], NamedNode) for r in found_rows):  # VALUES cannot hold blank nodes
+    if not all(isinstance(e, NamedNode) for e in entities):  # VALUES cannot hold blank nodes
         return rows(run(store, MENTIONS, a=article))
-    graphs: dict[NamedNode, set[str]] = {}
-    for r in found_rows:
-        graphs.setdefault(r["e"], set()).add(r["g"].value)
-    pairs = {e: sorted(name_graphs(e, gs, minter)) for e, gs in graphs.items()}
-    out, chunk, size = [], [], 0
-    entities = sorted(graphs, key=lambda e: e.value)
-    for i, e in enumerate(entities):  # as many entities to a query as keep its VALUES within VALUES_PER_QUERY
-        chunk.append(e)
-        size += len(pairs[e])
-        if i + 1 == len(entities) or size + len(pairs[entities[i + 1]]) > VALUES_PER_QUERY:
-            query = MENTIONS_NAMED % {"entities": " ".join(map(str, chunk)),
-                                      "pairs": " ".join(f"({x} <{g}>)" for x in chunk for g in pairs[x])}
-            out += rows(store.query(query))
-            chunk, size = [], 0
+    found: dict[str, dict[str, set]] = {e.value: {c: set() for c in _NAMING_COLUMNS} for e in entities}
+    for r in names:
+        found[r["e"].value][r["p"].value].add(r["o"])
+    values = []
+    for e in entities:
+        columns = [sorted(found[e.value][c], key=str) or [None] for c in _NAMING_COLUMNS]
+        for combo in itertools.product(*columns):
+            values.append("(" + " ".join("UNDEF" if t is None else str(t) for t in (e, *combo)) + ")")
+    out = rows(store.query(MENTIONS_OF % "\n".join(values)))
     for r in out:
         r["a"] = article.value
     return out
@@ -196,15 +209,16 @@ def article_lookup(store, iri: NamedNode, minter: Minter) -> dict | None:
     (CROSSREFS, by position) and ``citedBy`` (CITED_BY, in its order).
 
     In two queries, a round trip to a query worker each (they were 14, ~0.2 ms each, most of the
-    lookup's time): the record, the mentions, the cross-references and the citing articles as the parts
-    of one (``select_together``), then the mentioned entities' names.
+    lookup's time): the record, the mentions with their entities' names, the cross-references and the
+    citing articles as the parts of one (``select_together``), then the labels of the mentioned entities.
     """
-    is_article, *record, mentioned, crossrefs, cited_by = select_together(store, [
-        _is_article(iri), *_record_parts(iri), (MENTIONED % iri, 1), (CROSSREFS % iri, 1), (CITED_BY % {"a": iri}, 2)])
+    is_article, *record, mentioned, names, crossrefs, cited_by = select_together(store, [
+        _is_article(iri), *_record_parts(iri), *mentions_parts(iri, minter), (CROSSREFS % iri, 1),
+        (CITED_BY % {"a": iri}, 2)])
     found = _record(iri, is_article, record)
     if found is None:
         return None
-    found["mentions"] = mentions_of(store, iri, minter, mentioned)
+    found["mentions"] = mentions_of(store, iri, minter, [mentioned, names])
     # sorted here: Virtuoso refuses ORDER BY over an aggregate's alias, and raw literals may abort pyoxigraph
     found["crossrefs"] = sorted(rows(crossrefs), key=lambda r: (int(r["position"] or 0), r["ref"]))
     # CITED_BY's order (STR(?source), STR(?ref), an unbound ?ref first), which a subquery's rows need not keep
