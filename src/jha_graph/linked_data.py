@@ -1,6 +1,7 @@
 """Linked data: describe one IRI, and write the description in every format the server speaks.
 
-A description holds the IRI's triples in both directions, the names of its neighbours, the
+A description holds the IRI's triples in both directions, the names of its neighbours (as the
+graphs that link them to it, the reference data and the ontology name them: ``name_graphs``), the
 evidence sentences that state it (with their article) and the titles of the articles whose
 graphs state it: everything a page, a client or a crawler needs in one answer.  Every format
 (Turtle, N-Triples, RDF/XML, JSON-LD) is written from the same triples, so they parse into the
@@ -122,10 +123,12 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 # graphs state it.  Asked as one query (a UNION of the five), pyoxigraph planned the name and title
 # parts as scans of the whole graph joined afterwards: seconds at 10,000 articles, growing with the
 # graph.  So each part is its own small query, anchored on terms already known: the IRI (bound by
-# substitution), then the evidence nodes, neighbours and graphs the first query found (VALUES).
-# Every pattern then starts from bound terms and pyoxigraph answers it by index look-ups, at a cost
-# that follows the size of the answer.  The answer is the same set of quads as the single query's
-# (tests/api/test_describe.py compares them on every IRI of the test graphs).
+# substitution), then the evidence nodes, neighbours and graphs the first query found (VALUES), those
+# three asked together as the parts of one query (``select_together``): two round trips to a query
+# worker in all.  Every pattern then starts from bound terms and pyoxigraph answers it by index
+# look-ups, at a cost that follows the size of the answer, not of the graph.  The answer is the same set
+# of quads as the single query's (tests/api/test_describe.py compares them on every IRI of the test
+# graphs).
 
 # the IRI's quads, both ways, in every named graph that states them
 OWN_QUADS = """

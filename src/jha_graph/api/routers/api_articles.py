@@ -251,8 +251,9 @@ def list_articles(
 @router.get("/api/articles/{slug}", summary="One article with its cross-references both ways")
 def get_article(slug: str, request: Request, settings: SettingsDep, store: StoreDep) -> dict:
     """One article by its slug (its file name without extension; ``.json`` suffix allowed): the record,
-    the entities it names, its cross-references (each with the article it resolves to, if in the graph)
-    and the articles that cite it."""
+    the entities it names (each labelled and typed as the article's own graph and the reference data
+    name it: another article may name it differently, see its own record), its cross-references (each
+    with the article it resolves to, if in the graph) and the articles that cite it."""
     for candidate in [slug] + ([slug.removesuffix(".json")] if slug.endswith(".json") else []):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", candidate):
             raise ApiError(400, f"not an article slug: {candidate!r}", where="slug")

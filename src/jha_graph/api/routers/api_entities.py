@@ -148,8 +148,11 @@ def entity_view(request: Request, settings: Settings, minter, store, ontology, i
 def get_entity(key: str, request: Request, settings: SettingsDep, minter: MinterDep, store: StoreDep,
                ontology: OntologyDep) -> dict:
     """One entity (``org/eurojust``, ``meeting/2024-03-04--2024-03-05-jha-council``; a ``.json`` suffix
-    is allowed): its labels, types, facts grouped by property, the entities that point to it, and its
-    sources: the article graphs that state it, with the sentences quoted as evidence."""
+    is allowed): its labels (every name any graph gives it), types, facts grouped by property, the
+    entities that point to it, and its sources: the article graphs that state it, with the sentences
+    quoted as evidence.  Each related entity is labelled as the graph that states the link (or the
+    reference data) names it: an article graph restates the names of what it mentions, and an entity
+    mentioned by many articles may be named differently by each (docs/vocabulary.md)."""
     candidates = [key] + ([key[: -len(".json")]] if key.endswith(".json") else [])
     for k in candidates:
         iri = iri_param(k, settings, "id") if "/" in k else None

@@ -86,8 +86,9 @@ def not_found(request: Request, fmt: str | None, detail: str, where: str):
 def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep, store: StoreDep,
            ontology: OntologyDep):
     """The description of ``{base_iri}id/{path}``: HTML (default), Turtle, JSON-LD, N-Triples, RDF/XML or
-    the API's JSON, by suffix or Accept.  It holds the IRI's triples both ways, its neighbours' names,
-    and the evidence sentences that state it with their articles."""
+    the API's JSON, by suffix or Accept.  It holds the IRI's triples both ways, its neighbours' names (as
+    the graphs that state the links, the reference data and the ontology name them), and the evidence
+    sentences that state it with their articles."""
     stem, suffix = split_suffix(path)
     requested, desc = suffix, None
     if suffix is not None:
