@@ -516,7 +516,7 @@ def citations_for(request: Request, settings: Settings, store, slug: str) -> Cit
         s = key_of(a_iri, settings, "article")
         return f"{root}/articles/{s}/citations" if s else None
 
-    refs = rows(run(store, CROSSREFS, a=iri))
+    refs = rows(store.query(CROSSREFS % iri))
     cited: dict[str, Node] = {}
     ref_items = []
     for r in refs:
@@ -538,7 +538,7 @@ def citations_for(request: Request, settings: Settings, store, slug: str) -> Cit
                                    title=f"{marker}: unresolved, no article of the graph matches it")
     citing: dict[str, Node] = {}
     by = []
-    for r in rows(run(store, CITED_BY, a=iri)):
+    for r in rows(store.query(CITED_BY % {"a": iri})):
         src = r["source"]
         marker = r["marker"] or "cites"
         by.append({"article": {"iri": src, "label": r["sourceTitle"] or src, "href": href(src), "view": view(src)},
