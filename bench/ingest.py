@@ -99,10 +99,16 @@ def _run_child(args: list[str], log: Path | None = None) -> tuple[dict, int, int
 def run(corpus: Path, work: Path, *, workers: str = "auto", log: Path | None = None) -> dict:
     """Ingest ``corpus`` into a fresh store under ``work``; then bulk-load the same quads with bare
     pyoxigraph into another fresh store."""
+    from jha_graph.search import index_path
+
     store_dir = work / "store"
     floor_dir = work / "floor"
     for d in (store_dir, floor_dir):
         shutil.rmtree(d, ignore_errors=True)
+    # the search index beside the store too (and its -wal, -shm): a previous run's would be brought up
+    # to date instead of built, as if 10k articles were ingested a second time
+    for f in index_path(store_dir).parent.glob(index_path(store_dir).name + "*"):
+        f.unlink()
     r, peak_main, peak_tree, wall = _run_child(["child", str(corpus), str(store_dir), workers], log)
     f, floor_peak, _, _ = _run_child(["floor", r["dump"], str(floor_dir)], log)
     os.unlink(r["dump"])
