@@ -69,6 +69,15 @@ def test_two_server_processes_answer_on_one_port(store_dir):
             assert http.get("/api/articles/seed-article").status_code == 200
 
 
+@pytest.mark.live
+def test_request_lines_are_logged_only_when_asked(store_dir):
+    for args, logged in (([], False), (["--access-log"], True)):
+        with LiveServer(store_dir, args=args) as server:
+            assert httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+            server.stop()
+            assert ('"GET /sparql?query=ASK' in server.log_path.read_text(errors="replace")) is logged
+
+
 def test_query_workers_are_shared_among_server_processes_two_at_least_each():
     assert [workers_per_process(4, n) for n in (1, 2, 3, 4, 8)] == [4, 2, 2, 2, 2]
     assert [workers_per_process(9, n) for n in (1, 2, 3)] == [9, 5, 3]

@@ -198,7 +198,8 @@ def cmd_serve(args) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     workers = _server_workers(args.workers, settings)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1,
+                    access_log=args.access_log)
         return 0
     # Several processes, each with its own read-only handle on the store (pyoxigraph answers in Rust
     # threads, but each request's Python runs under one GIL per process).  They build their app from
@@ -217,6 +218,7 @@ def cmd_serve(args) -> int:
                        "JHA_API_WORKERS": str(workers_per_process(settings.api_workers or settings.query_workers,
                                                                   workers))})
     uvicorn.run("jha_graph.api.app:create_app", factory=True, host=host, port=port, log_level="info",
+                access_log=args.access_log,
                 workers=workers)
     return 0
 
@@ -261,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--token", help="enable SPARQL Update for requests bearing this token")
+    # off by default, as in gunicorn: a line per request costs a tenth of a lookup's CPU, and a public
+    # endpoint has its proxy's log
+    p.add_argument("--access-log", action="store_true", help="log a line per request (to standard error)")
     p.add_argument("--workers", default=None, metavar="N|auto",
                    help="server processes (default 1); 'auto': one per core for an on-disk store served "
                         "read-only, the setting for a busy public endpoint")

@@ -97,7 +97,8 @@ def test_a_read_only_server_refuses_every_write(store_copy):
 
 
 def test_a_server_with_a_token_refuses_every_write_without_it(store_copy):
-    with LiveServer(store_copy, token=TOKEN) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    with LiveServer(store_copy, token=TOKEN, args=["--access-log"]) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as http:
         before = fingerprint(server.url)
         answers = []
         for write in WRITES:
@@ -119,6 +120,7 @@ def test_a_server_with_a_token_refuses_every_write_without_it(store_copy):
         assert fingerprint(server.url) == before
         server.stop()
         log = server.log_path.read_text(errors="replace")
+    assert '"POST /sparql' in log, "the access log is on: the request lines must be in it"
     # the access log records request lines, so a token a client puts in the URL (refused) shows up there
     # like any URL; no token sent in a header may appear
     log = "\n".join(line for line in log.splitlines() if "token=" not in line)
