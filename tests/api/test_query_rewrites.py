@@ -1,7 +1,7 @@
 """Query files rewritten for speed answer as they did before, on the test graphs.
 
-``REFERENCE`` holds the earlier text of each (word for word from the first PREFIX): the definition of its
-answer.  Each file and its reference must give the same rows (as a multiset, in the same order of the
+``REFERENCE`` holds the earlier text of each (word for word after its PREFIX lines): the definition of
+its answer.  Each file and its reference must give the same rows (as a multiset, in the same order of the
 ORDER BY keys), asked of the whole graph, of one article or document at a time (bound the ways the
 project binds: substitution, and a VALUES block as bench/queries.py writes it and as a remote store sends
 it, jha_graph.remote.prepare) and, for presidency-in-office, by a title; evidence by entity, topic by topic.
@@ -16,18 +16,15 @@ from fixtures.api_support import fixture_store, make_settings
 from pyoxigraph import Literal, Variable
 
 from bench.queries import for_article
+from jha_graph.namespaces import PREFIXES
 from jha_graph.remote import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 
+HEADER = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
+# the earlier texts without their PREFIX lines, which were the project's own (namespaces.PREFIXES)
 REFERENCE = {
     "articles": """
-PREFIX jha: <https://w3id.org/jha-graph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-
 SELECT ?article ?file ?title ?date ?author ?issue ?pages ?volume
 WHERE {
   GRAPH ?g {
@@ -41,12 +38,6 @@ WHERE {
 ORDER BY STR(?file)
 """,
     "meetings": """
-PREFIX jha: <https://w3id.org/jha-graph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-
 SELECT DISTINCT ?article ?meeting ?kind ?label ?start ?end ?location ?presidencyCountry
 WHERE {
   VALUES (?class ?kind) {
@@ -68,15 +59,6 @@ WHERE {
 ORDER BY ?article STR(?start)
 """,
     "presidency-in-office": """
-PREFIX jha: <https://w3id.org/jha-graph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
 SELECT DISTINCT ?document ?documentTitle ?type ?day ?presidency ?presidencyLabel ?country ?start ?end ?stated ?title
 WHERE {
   VALUES ?class {
@@ -101,15 +83,6 @@ WHERE {
 ORDER BY ?day ?document
 """,
     "evidence": """
-PREFIX jha: <https://w3id.org/jha-graph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
 SELECT ?entity (MIN(?name) AS ?label) ?article ?articleTitle ?file ?offset ?sentence ?evidence
 WHERE {
   GRAPH ?g {
@@ -124,15 +97,6 @@ GROUP BY ?entity ?article ?articleTitle ?file ?offset ?sentence ?evidence
 ORDER BY STR(?entity) ?article xsd:integer(?offset) ?evidence
 """,
     "topic": """
-PREFIX jha: <https://w3id.org/jha-graph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
 SELECT DISTINCT ?topic ?topicLabel ?kind ?item ?type ?label ?date ?article
 WHERE {
   ?topic a skos:Concept .
@@ -165,6 +129,7 @@ WHERE {
 ORDER BY STR(?topic) STR(?date) ?item ?article
 """,
 }
+REFERENCE = {name: HEADER + text for name, text in REFERENCE.items()}
 FILES = {"articles": "cq/articles.rq", "meetings": "cq/meetings.rq", "presidency-in-office": "presidency-in-office.rq",
          "evidence": "evidence.rq", "topic": "topic.rq"}
 ORDER_KEYS = {"articles": ["file"], "meetings": ["article", "start"], "presidency-in-office": ["day", "document"],
