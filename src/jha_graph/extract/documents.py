@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .dates import find_dates
-from .model import DocumentFact, MeetingFact, OrganisationFact
+from .model import DocumentFact, MeetingFact
 from .text import Sentence
 
 # head noun -> type; earlier entries win where heads overlap ('Framework Decision' before 'Decision')

@@ -337,6 +337,14 @@ def pairs_of(var: str, label: str) -> str:
     return f'GROUP_CONCAT(DISTINCT CONCAT(STR({var}), " ", COALESCE(STR({label}), "")); separator="{SEP}")'
 
 
+def articles_column(key: str) -> str:
+    """The ``articles`` column of ``columns_of``: the articles that mention ?{key}, with their titles.
+
+    ``?type jha:Article`` with FILTER, not ``a jha:Article``: see linked_data.ARTICLE_TITLES_QUADS."""
+    return linked_column(key, "articles", f"?n jha:mentions ?{key} ; ?type jha:Article . FILTER(?type = rdf:type)",
+                         "?n dcterms:title ?v", pairs_of("?n", "?v"))
+
+
 def refs_of(request: Request, settings: Settings, value: str | None) -> list[dict]:
     """The references of a ``pairs_of`` column, one per IRI, in order of label."""
     seen: dict[str, str | None] = {}

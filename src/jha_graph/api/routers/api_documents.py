@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_TYPES, date_text, document_class, hi, keyed_iri, keyset_page, linked_column, lo,
+from .api import (DOCUMENT_TYPES, articles_column, date_text, document_class, hi, keyed_iri, keyset_page, linked_column, lo,
                   matching, next_page, pairs_of, ref, refs_of, columns_of)
 
 router = APIRouter(tags=["documents"])
@@ -70,9 +70,7 @@ DOCUMENT_COLUMNS = [
     linked_column("d", "issuedBy", "?d jha:issuedBy ?n", "?n skos:prefLabel ?v", pairs_of("?n", "?v")),
     linked_column("d", "presidencies", "?d jha:underPresidency ?n", "?n rdfs:label ?v", pairs_of("?n", "?v")),
     linked_column("d", "topics", "?d dcterms:subject ?n", "?n skos:prefLabel ?v", pairs_of("?n", "?v")),
-    # ``?type jha:Article`` with FILTER, not ``a jha:Article``: see linked_data.ARTICLE_TITLES_QUADS
-    linked_column("d", "articles", "?n jha:mentions ?d ; ?type jha:Article . FILTER(?type = rdf:type)",
-                  "?n dcterms:title ?v", pairs_of("?n", "?v")),
+    articles_column("d"),
 ]
 
 

@@ -11,7 +11,7 @@ from ...namespaces import JHA
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (MEETING_KINDS, MEETING_VALUES, columns_of, date_text, keyed_iri, keyset_page, linked_column, matching,
+from .api import (MEETING_KINDS, MEETING_VALUES, articles_column, columns_of, date_text, keyed_iri, keyset_page, linked_column, matching,
                   next_page, pairs_of, ref, refs_of)
 
 router = APIRouter(tags=["meetings"])
@@ -55,9 +55,7 @@ MEETING_COLUMNS = [
 }} GROUP BY ?m ?_from ?_to""",
     linked_column("m", "places", "?m jha:heldIn ?n", "?n rdfs:label ?v", pairs_of("?n", "?v")),
     linked_column("m", "presidencies", "?m jha:underPresidency ?n", "?n rdfs:label ?v", pairs_of("?n", "?v")),
-    # ``?type jha:Article`` with FILTER, not ``a jha:Article``: see linked_data.ARTICLE_TITLES_QUADS
-    linked_column("m", "articles", "?n jha:mentions ?m ; ?type jha:Article . FILTER(?type = rdf:type)",
-                  "?n dcterms:title ?v", pairs_of("?n", "?v")),
+    articles_column("m"),
 ]
 
 

@@ -9,8 +9,8 @@ from pyoxigraph import NamedNode
 
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
-from .api import (DOCUMENT_VALUES, MEETING_VALUES, columns_of, date_text, hi, in_chunks, keyed_iri, linked_column,
-                  lo, matching, next_page, pairs_of, ref, refs_of, rows, run, values_of)
+from .api import (DOCUMENT_VALUES, MEETING_VALUES, articles_column, columns_of, date_text, hi, in_chunks, keyed_iri, lo,
+                  matching, next_page, ref, refs_of, rows, run, values_of)
 
 router = APIRouter(tags=["timeline"])
 
@@ -83,8 +83,7 @@ def timeline_items(meetings: list[str] | None = None, documents: list[str] | Non
 ABOUT = "?x dcterms:subject ?_topic ."
 FROM_ABOUT = "SELECT DISTINCT ?x WHERE { VALUES ?src { %s } { ?src jha:adoptedAt ?x } UNION { ?src jha:mentions ?x } }"
 PRESIDENCY = "?x jha:underPresidency ?_presidency ."
-ARTICLES_OF = linked_column("x", "articles", "?n jha:mentions ?x ; ?type jha:Article . FILTER(?type = rdf:type)",
-                            "?n dcterms:title ?v", pairs_of("?n", "?v"))
+ARTICLES_OF = articles_column("x")
 
 
 def timeline_page(store, page: Page, **params) -> list[dict]:
