@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -61,9 +62,14 @@ def test_two_server_processes_answer_on_one_port(store_dir):
                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert len(servers) == 2, server.log_tail()
         # the default 4 query workers of each pool are shared: 2 for the clients and 2 for the API in each
-        for pid in servers:
-            pools = [c for c in children(pid) if b"jha_graph.sparql.jobs" in Path(f"/proc/{c}/cmdline").read_bytes()]
-            assert len(pools) == 4, server.log_tail()
+        # (once each process has started: the server answers as soon as the first one has)
+        def pools(pid: int) -> list[int]:
+            return [c for c in children(pid) if b"jha_graph.sparql.jobs" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+        deadline = time.monotonic() + 60
+        while any(len(pools(pid)) < 4 for pid in servers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [len(pools(pid)) for pid in servers] == [4, 4], server.log_tail()
         for _ in range(6):
             assert http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
             assert http.get("/api/articles/seed-article").status_code == 200
