@@ -91,6 +91,28 @@ def test_requests_queue_for_a_worker_on_the_event_loop_and_each_gets_its_own_ans
     assert [count(a) for a in answers] == list(range(0, 300, 50))
 
 
+def test_a_sequential_client_stays_with_the_worker_that_answered_last(store_dir):
+    """The freed worker is the next one out (its caches are warm), not the one idle longest."""
+    executor = ProcessExecutor(store_dir, workers=3, timeout=30)
+
+    async def scenario():
+        jobs = [Job(query=f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER(?o < {k}) }}") for k in range(3)]
+        await asyncio.gather(*(executor.run(job) for job in jobs))  # all three workers have answered
+        served = []
+        for k in range(6):
+            worker = await executor._acquire()
+            served.append(worker)
+            executor._release(worker)
+        return served, len(executor._workers)
+
+    try:
+        served, workers = asyncio.run(scenario())
+    finally:
+        executor.close()
+    assert workers == 3
+    assert all(worker is served[0] for worker in served)
+
+
 def test_a_request_that_waits_past_the_limit_is_told_the_workers_are_busy(store_dir):
     from jha_graph.sparql.executor import ExecutorBusy
 
