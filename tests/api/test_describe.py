@@ -157,3 +157,47 @@ def test_the_development_corpus(corpus_store, kind):
         iris = [i for i in iris if i.value.count("/") == 5 or i.value.endswith(("/evidence/1", "/ref/1"))]
     assert iris
     assert assert_same(corpus_store, iris) == len(iris)
+
+
+def test_a_property_stated_of_it_by_many_subjects_is_described_by_some_of_them_with_their_count():
+    """Past ``incoming_limit`` subjects of a property: that many, each with every quad it has of the IRI
+    and what the description gives for it, the number of all, and the query for all; nothing else cut."""
+    ex = "http://example.org/"
+    e, few1, few2 = NamedNode(ex + "e"), NamedNode(ex + "few1"), NamedNode(ex + "few2")
+    articles = [NamedNode(f"{ex}a{i}") for i in range(9)]
+    quads = [Quad(e, SKOS.prefLabel, Literal("E"), NamedNode(ex + "ref")),
+             Quad(few1, JHA.partner, e, NamedNode(ex + "ref")), Quad(few2, JHA.partner, e, NamedNode(ex + "g0"))]
+    for i, a in enumerate(articles):
+        g = NamedNode(f"{ex}g{i}")
+        ev = NamedNode(f"{a.value}/evidence/1")
+        quads += [Quad(a, RDF.type, JHA.Article, g), Quad(a, DCTERMS.title, Literal(f"A{i}"), g),
+                  Quad(a, JHA.mentions, e, g), Quad(ev, JHA.about, e, g), Quad(ev, JHA.sentence, Literal(f"S{i}"), g)]
+    quads.append(Quad(articles[4], JHA.mentions, e, NamedNode(ex + "g0")))  # one subject, two graphs
+    store = EmbeddedStore(None)
+    store.raw.extend(quads)
+    full = set(reference(store, e))
+    assert set(describe(store, e).quads) == full  # the default limit is far above 9
+
+    desc = describe(store, e, incoming_limit=3)
+    got = set(desc.quads)
+    assert got <= full
+    assert desc.incoming == {JHA.mentions.value: 9, JHA.about.value: 9}
+    for prop in (JHA.mentions, JHA.about):
+        kept = {s for s, p, o, _ in got if p == prop and o == e}
+        assert len(kept) == 3
+        # every graph that states it of a kept subject, and the quads the description adds for it
+        assert {q for q in full if q[0] in kept} <= got
+        dropped = {s for s, p, o, _ in full if p == prop and o == e} - kept
+        assert len(dropped) == 6 and not [q for q in got if q[0] in dropped and q[1] == prop]
+        listed = [r["s"] for r in store.query(desc.all_query(prop.value))]
+        assert listed == sorted({s for s, p, o, _ in full if p == prop and o == e}, key=lambda t: t.value)
+    # what is under the limit is whole: its own statements, the two partners
+    assert {q for q in full if q[1] == JHA.partner or q[0] == e} <= got
+    # the view: the counts, and where the rest is
+    view = desc.summary(Minter(), lambda i: i, sparql=lambda q: "sparql:" + q)
+    mentions = next(f for f in view["inverse"] if f["property"]["iri"] == JHA.mentions.value)
+    partners = next(f for f in view["inverse"] if f["property"]["iri"] == JHA.partner.value)
+    assert (len(mentions["subjects"]), mentions["count"]) == (3, 9)
+    assert mentions["more"] == "sparql:" + desc.all_query(JHA.mentions.value)
+    assert (partners["count"], "more" in partners) == (2, False)
+    assert view["evidence"]["count"] == 9 and view["evidence"]["shown"] == 3 and "more" in view["evidence"]

@@ -310,3 +310,30 @@ def test_every_iri_the_ingested_graph_mints_dereferences():
             assert f"<{iri}>" in r.text
         else:
             assert r.text.strip()
+
+
+def test_an_entity_stated_by_many_shows_some_with_the_count_and_a_link_to_all(client, monkeypatch):
+    """Past the limit of subjects a property (1 here), the JSON and the page give the count of all and
+    a link to the SPARQL query that lists them, which answers with that many."""
+    from jha_graph import linked_data
+
+    most = client.get("/sparql", params={"query": (
+        f"SELECT ?o (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?o), '{W3ID}id/')) }} "
+        "GROUP BY ?o ?p ORDER BY DESC(?n) ?o LIMIT 1")}).json()["results"]["bindings"][0]
+    assert int(most["n"]["value"]) >= 3
+    key = most["o"]["value"].removeprefix(W3ID + "id/")
+    monkeypatch.setattr(linked_data, "INCOMING_LIMIT", 1)
+    data = client.get(f"/api/entities/{key}").json()["data"]
+    cut = [f for f in data["inverse"] if "more" in f]
+    assert cut, [(f["property"]["iri"], f["count"]) for f in data["inverse"]]
+    for f in cut:
+        assert len(f["subjects"]) == 1 < f["count"]
+        answer = client.get(f["more"].removeprefix("http://testserver"), headers={"accept": "application/json"})
+        assert answer.status_code == 200
+        assert len(answer.json()["results"]["bindings"]) == f["count"]
+    assert all("more" not in f and f["count"] == len(f["subjects"]) for f in data["inverse"] if f not in cut)
+    page = client.get(f"/id/{key}", headers={"accept": "text/html"}).text
+    assert f"all {cut[0]['count']} on the SPARQL endpoint" in page
+    monkeypatch.setattr(linked_data, "INCOMING_LIMIT", 10_000)
+    whole = client.get(f"/api/entities/{key}").json()["data"]
+    assert all("more" not in f for f in whole["inverse"]) and whole["evidence"]["count"] == whole["evidence"]["shown"]

@@ -128,6 +128,11 @@ def base_url(request: Request) -> str:
     return str(request.base_url)
 
 
+def sparql_url(request: Request, query: str) -> str:
+    """The URL on this server that answers ``query`` (its SPARQL endpoint, by GET)."""
+    return f"{base_url(request)}sparql?query={quote(query, safe='')}"
+
+
 def page_url(request: Request, iri: str, settings: Settings) -> str:
     """Where an IRI dereferences on this server (its own IRI if the server does not serve it)."""
     base = settings.base_iri

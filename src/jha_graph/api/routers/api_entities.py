@@ -12,7 +12,7 @@ from ..deps import MinterDep, OntologyDep, Page, PageDep, SearchDep, SettingsDep
 from ..envelope import envelope
 from ..errors import ApiError
 from .api import (NAME_PATH, class_param, columns_of, curies, iri_param, matching, next_page, page_url, ref, rows,
-                  run, split_types, text, values_of)
+                  run, split_types, sparql_url, text, values_of)
 
 router = APIRouter(tags=["entities"])
 
@@ -135,7 +135,8 @@ def entity_view(request: Request, settings: Settings, minter, store, ontology, i
     desc = describe(store, iri, minter)
     if not desc.exists:
         return None
-    data = desc.summary(minter, lambda i: page_url(request, i, settings), ontology.labels if ontology else {})
+    data = desc.summary(minter, lambda i: page_url(request, i, settings), ontology.labels if ontology else {},
+                        lambda q: sparql_url(request, q))
     page = page_url(request, iri.value, settings)
     data["url"] = ref(request, settings, iri.value)["url"]
     data["page"] = page

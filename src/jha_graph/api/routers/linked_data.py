@@ -24,7 +24,7 @@ from ...linked_data import (ALL_SUFFIXES, FORMATS, RDF_SUFFIXES, OntologyDoc, de
 from ..deps import MinterDep, OntologyDep, SettingsDep, StoreDep, canned_for, ontology_for
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import page_url
+from .api import page_url, sparql_url
 from .pages import html_error, html_href, render, root_of, templates
 
 
@@ -109,12 +109,16 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
     names = ontology.labels if ontology else {}
     if fmt in RDF_SUFFIXES:
         return Response(serialize_triples(desc.triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
+
+    def more(query: str) -> str:  # where to find what a description leaves out
+        return sparql_url(request, query)
+
     if fmt == "json":
-        data = desc.summary(minter, lambda i: page_url(request, i, settings), names)
+        data = desc.summary(minter, lambda i: page_url(request, i, settings), names, more)
         data["formats"] = {a["suffix"]: a["href"] for a in alternates(url)}
         return JSONResponse(envelope(data), headers=headers)
     href = html_href(request, settings)
-    data = desc.summary(minter, href, names)
+    data = desc.summary(minter, href, names, more)
     for src in data["sources"]:
         src["href"] = href(src["graph"])
     local_url = href(desc.iri.value)
@@ -150,12 +154,13 @@ def named_graph(path: str, request: Request, settings: SettingsDep, minter: Mint
     subjects = sorted({t.subject.value for t in triples if isinstance(t.subject, NamedNode)})
     if fmt == "json":
         data = {"iri": graph.value, "name": name, "triples": len(triples), "subjects": subjects,
-                "about": desc.summary(minter, lambda i: page_url(request, i, settings), names) if desc.exists
-                else None,
+                "about": desc.summary(minter, lambda i: page_url(request, i, settings), names,
+                                      lambda q: sparql_url(request, q)) if desc.exists else None,
                 "formats": {a["suffix"]: a["href"] for a in alternates(url)}}
         return JSONResponse(envelope(data), headers=headers)
     href = html_href(request, settings)
-    about = desc.summary(minter, href, names) if desc.exists else {"facts": [], "label": {}}
+    about = desc.summary(minter, href, names, lambda q: sparql_url(request, q)) if desc.exists \
+        else {"facts": [], "label": {}}
     labels = {t.subject.value: t.object.value for t in triples
               if t.predicate.value in _LABEL_IRIS and isinstance(t.subject, NamedNode)}
     slug = minter.slug_of(graph.value)
