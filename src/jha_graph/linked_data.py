@@ -137,17 +137,18 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 # count of all and the query that lists them (``Description.incoming``).  %s: the IRI, in the text
 # (the parts are subqueries of one query, which substitutions do not reach).
 INCOMING_LIMIT = 200
-OUT_QUADS = "SELECT ?s ?p ?o ?g WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } }"
-INCOMING_COUNTS = "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } } GROUP BY ?p"
+OUT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) }"
+INCOMING_COUNTS = "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p %(iri)s } } GROUP BY ?p"
 # all incoming quads, when there are not many (LIMIT: the incoming part of a small description, whole)
-IN_QUADS = "SELECT ?s ?p ?o ?g WHERE { VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } } LIMIT %d"
+IN_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p %(iri)s } BIND(%(iri)s AS ?o) } LIMIT %(limit)d"
 # the incoming quads of some properties
-IN_QUADS_OF = "SELECT ?s ?p ?o ?g WHERE { VALUES ?p { %s } VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } }"
+IN_QUADS_OF = "SELECT ?s ?p ?o ?g WHERE { VALUES ?p { %(props)s } GRAPH ?g { ?s ?p %(iri)s } BIND(%(iri)s AS ?o) }"
 # the incoming quads of ``limit`` subjects of one property: the first the store gives, in the order of
 # its index (stable for a store, and no sort: ORDER BY ?s over the Council's 10,000 subjects took 0.4 s,
-# pyoxigraph reading each IRI's text for every comparison)
-FIRST_IN_QUADS = ("SELECT ?s ?p ?o ?g WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { %s } VALUES ?o { %s } "
-                  "GRAPH ?h { ?s ?p ?o } } LIMIT %d } GRAPH ?g { ?s ?p ?o } }")
+# pyoxigraph reading each IRI's text for every comparison).  The terms are constants of the pattern:
+# bound by VALUES instead, pyoxigraph read every subject before the LIMIT (80 ms, not 1, at 100k articles).
+FIRST_IN_QUADS = ("SELECT ?s ?p ?o ?g WHERE { { SELECT DISTINCT ?s WHERE { GRAPH ?h { ?s %(prop)s %(iri)s } } "
+                  "LIMIT %(limit)d } GRAPH ?g { ?s %(prop)s %(iri)s } BIND(%(prop)s AS ?p) BIND(%(iri)s AS ?o) }")
 # every subject of one property, by IRI, a page of them (the link to all; page on with OFFSET)
 ALL_SUBJECTS = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s %s %s } } ORDER BY ?s LIMIT %d"
 
@@ -267,19 +268,20 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     # its own quads: outgoing, the incoming ones per property counted, and the incoming quads when few
     # (one query); the first subjects of each property stated of it by many more (a second, rarely)
     few = 4 * limit
-    out_part, counts_part, in_part = select_together(store, [(OUT_QUADS % iri, 1), (INCOMING_COUNTS % iri, 1),
-                                                             (IN_QUADS % (iri, few + 1), 1)])
+    terms = {"iri": str(iri), "limit": limit}
+    out_part, counts_part, in_part = select_together(store, [(OUT_QUADS % terms, 1), (INCOMING_COUNTS % terms, 1),
+                                                             (IN_QUADS % {**terms, "limit": few + 1}, 1)])
     add(out_part)
     counts = {r["p"].value: int(r["n"].value) for r in counts_part}
     many = {p: n for p, n in counts.items() if n > limit}
     if not many and len(in_part) <= few:
         add(in_part)
     else:
-        parts = [(FIRST_IN_QUADS % (f"<{p}>", iri, limit), 2) for p in sorted(many)]
+        parts = [(FIRST_IN_QUADS % {**terms, "prop": f"<{p}>"}, 1) for p in sorted(many)]
         rest = sorted(p for p in counts if p not in many)
         if rest:
             values = " ".join(f"<{p}>" for p in rest)
-            parts.append((IN_QUADS_OF % (values, iri), len(rest) + 1))
+            parts.append((IN_QUADS_OF % {**terms, "props": values}, len(rest)))
         for part in select_together(store, parts):
             add(part)
     out = {o for s, _, o, _ in quads if s == iri}
