@@ -137,7 +137,17 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 # count of all and the query that lists them (``Description.incoming``).  %s: the IRI, in the text
 # (the parts are subqueries of one query, which substitutions do not reach).
 INCOMING_LIMIT = 200
-OUT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) }"
+OUT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) } LIMIT %(limit)d"
+# When its own statements are restated in many graphs (a document's title and type in every article
+# graph that mentions it: 32,000 at 100k articles), each statement once with a graph that states it,
+# all it states in the first ``limit`` graphs, and the number of graphs
+OUT_TRIPLES = ("SELECT ?s ?p ?o (SAMPLE(?h) AS ?g) WHERE { GRAPH ?h { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) } "
+               "GROUP BY ?s ?p ?o")
+FIRST_OUT_QUADS = ("SELECT ?s ?p ?o ?g WHERE { { SELECT DISTINCT ?g WHERE { GRAPH ?g { %(iri)s ?p0 ?o0 } } "
+                   "LIMIT %(limit)d } GRAPH ?g { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) }")
+OUT_GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { %(iri)s ?p ?o } }"
+# every graph that states something of it, a page of them (the link to all)
+ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { %s ?p ?o } } ORDER BY ?g LIMIT %d"
 INCOMING_COUNTS = "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p %(iri)s } } GROUP BY ?p"
 # all incoming quads, when there are not many (LIMIT: the incoming part of a small description, whole)
 IN_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p %(iri)s } BIND(%(iri)s AS ?o) } LIMIT %(limit)d"
@@ -221,6 +231,8 @@ class Description:
     # property IRI -> how many subjects state it of the IRI, for the properties whose subjects the
     # quads hold only the first ``INCOMING_LIMIT`` of (``describe``)
     incoming: dict[str, int] = field(default_factory=dict)
+    # how many graphs state something of it, when the quads hold its statements in only some of them
+    graphs: int | None = None
 
     @property
     def exists(self) -> bool:
@@ -242,6 +254,10 @@ class Description:
         """The query for every subject of ``prop`` (of the IRI), by IRI, the first ``page`` of them."""
         return ALL_SUBJECTS % (f"<{prop}>", self.iri, page)
 
+    def graphs_query(self, page: int = 5000) -> str:
+        """The query for every graph that states something of the IRI, the first ``page`` of them."""
+        return ALL_GRAPHS % (self.iri, page)
+
 
 def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit: int | None = None) -> Description:
     """Everything the store says about an IRI (an empty description if it says nothing).
@@ -253,8 +269,9 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     and the title of each article typed ``jha:Article`` in a graph that states it.  Of a property stated
     of the IRI by more than ``incoming_limit`` subjects (default ``INCOMING_LIMIT``), that many of them (the
     first in the store's index order), their number in ``Description.incoming`` and the query for all in
-    ``Description.all_query``.  Sorted, so that the
-    same store gives the same description.  ``minter`` (the graph's base; default base if None) tells
+    ``Description.all_query``.  Of its own statements, when restated in many graphs: each once (in some
+    graph that states it), all of them in the first ``incoming_limit`` graphs, and the number of graphs in
+    ``Description.graphs``.  Sorted, so that the same store gives the same description.  ``minter`` (the graph's base; default base if None) tells
     the reference, ontology and article graphs.
     """
     minter = minter or Minter()
@@ -265,24 +282,35 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     def add(results) -> None:
         quads.update((r["s"], r["p"], r["o"], r["g"]) for r in results)
 
-    # its own quads: outgoing, the incoming ones per property counted, and the incoming quads when few
-    # (one query); the first subjects of each property stated of it by many more (a second, rarely)
+    # its own quads both ways when there are not many, and the incoming ones counted by property (one
+    # query); else (a second query) its statements once each and all of them in some graphs, and the
+    # first subjects of each property stated of it by many
     few = 4 * limit
     terms = {"iri": str(iri), "limit": limit}
-    out_part, counts_part, in_part = select_together(store, [(OUT_QUADS % terms, 1), (INCOMING_COUNTS % terms, 1),
+    out_part, counts_part, in_part = select_together(store, [(OUT_QUADS % {**terms, "limit": few + 1}, 1),
+                                                             (INCOMING_COUNTS % terms, 1),
                                                              (IN_QUADS % {**terms, "limit": few + 1}, 1)])
-    add(out_part)
     counts = {r["p"].value: int(r["n"].value) for r in counts_part}
     many = {p: n for p, n in counts.items() if n > limit}
+    more: list[tuple[str, int]] = []
+    graph_count, count_at = None, None
+    if len(out_part) <= few:
+        add(out_part)
+    else:
+        count_at = len(more)
+        more += [(OUT_GRAPHS % terms, 1), (OUT_TRIPLES % terms, 1), (FIRST_OUT_QUADS % terms, 1)]
     if not many and len(in_part) <= few:
         add(in_part)
     else:
-        parts = [(FIRST_IN_QUADS % {**terms, "prop": f"<{p}>"}, 1) for p in sorted(many)]
+        more += [(FIRST_IN_QUADS % {**terms, "prop": f"<{p}>"}, 1) for p in sorted(many)]
         rest = sorted(p for p in counts if p not in many)
         if rest:
             values = " ".join(f"<{p}>" for p in rest)
-            parts.append((IN_QUADS_OF % {**terms, "props": values}, len(rest)))
-        for part in select_together(store, parts):
+            more.append((IN_QUADS_OF % {**terms, "props": values}, len(rest)))
+    for i, part in enumerate(select_together(store, more) if more else []):
+        if i == count_at:
+            graph_count = next(int(r["n"].value) for r in part)
+        else:
             add(part)
     out = {o for s, _, o, _ in quads if s == iri}
     into = {s for s, _, o, _ in quads if o == iri}
@@ -322,7 +350,7 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
                 key = (r["s"], r["p"], r["o"])
                 names[key] = min(names.get(key, r["g"].value), r["g"].value)
     quads.update((*key, NamedNode(g)) for key, g in names.items())
-    return Description(iri, sorted(quads, key=_quad_order), many)
+    return Description(iri, sorted(quads, key=_quad_order), many, graph_count)
 
 
 def select_together(store, parts: list[tuple[str, int]], limit: int | None = None) -> list:
@@ -541,11 +569,15 @@ def summarize(desc: Description, minter: Minter, href: Callable[[str], str], nam
               "values": [term_json(v, labels, href) for v in sorted(vals, key=sort_key)]}
              for p, vals in sorted(out_by_p.items(), key=lambda kv: labels.get(kv[0], curie(kv[0])).lower())]
 
-    def more(prop: str) -> dict:  # the link to the subjects the description leaves out
-        if prop not in desc.incoming:
-            return {}
-        query = desc.all_query(prop)
+    def link(query: str) -> dict:
         return {"more": sparql(query)} if sparql else {"query": query}
+
+    def more(prop: str) -> dict:  # the link to the subjects the description leaves out
+        return link(desc.all_query(prop)) if prop in desc.incoming else {}
+
+    # the graphs that state its own statements (all, or some of them: ``desc.graphs``)
+    own_graphs = {g.value for s, _, _, g in desc.quads if s == iri and isinstance(g, NamedNode)}
+    more_graphs = link(desc.graphs_query()) if desc.graphs is not None else {}
 
     inverse = [{"property": term_json(NamedNode(p), labels, href),
                 "subjects": [term_json(v, labels, href) for v in sorted(vals, key=sort_key)],
@@ -585,6 +617,7 @@ def summarize(desc: Description, minter: Minter, href: Callable[[str], str], nam
         "sources": sources,
         "evidence": {"count": desc.incoming.get(JHA.about.value, len(evidence)), "shown": len(evidence),
                      **more(JHA.about.value)},
+        "stated_in": {"count": desc.graphs or len(own_graphs), "shown": len(own_graphs), **more_graphs},
     }
 
 

@@ -161,7 +161,8 @@ def test_the_development_corpus(corpus_store, kind):
 
 def test_a_property_stated_of_it_by_many_subjects_is_described_by_some_of_them_with_their_count():
     """Past ``incoming_limit`` subjects of a property: that many, each with every quad it has of the IRI
-    and what the description gives for it, the number of all, and the query for all; nothing else cut."""
+    and what the description gives for it, the number of all, and the query for all.  Its own statements
+    restated in more graphs than that: each once, and whole in that many graphs; the number of graphs."""
     ex = "http://example.org/"
     e, few1, few2 = NamedNode(ex + "e"), NamedNode(ex + "few1"), NamedNode(ex + "few2")
     articles = [NamedNode(f"{ex}a{i}") for i in range(9)]
@@ -171,7 +172,9 @@ def test_a_property_stated_of_it_by_many_subjects_is_described_by_some_of_them_w
         g = NamedNode(f"{ex}g{i}")
         ev = NamedNode(f"{a.value}/evidence/1")
         quads += [Quad(a, RDF.type, JHA.Article, g), Quad(a, DCTERMS.title, Literal(f"A{i}"), g),
-                  Quad(a, JHA.mentions, e, g), Quad(ev, JHA.about, e, g), Quad(ev, JHA.sentence, Literal(f"S{i}"), g)]
+                  Quad(a, JHA.mentions, e, g), Quad(ev, JHA.about, e, g), Quad(ev, JHA.sentence, Literal(f"S{i}"), g),
+                  # each article graph restates what it says of e (as ingest does for what it links to)
+                  Quad(e, RDF.type, JHA.Organisation, g), Quad(e, RDFS.label, Literal("E" if i % 2 else "e"), g)]
     quads.append(Quad(articles[4], JHA.mentions, e, NamedNode(ex + "g0")))  # one subject, two graphs
     store = EmbeddedStore(None)
     store.raw.extend(quads)
@@ -191,8 +194,14 @@ def test_a_property_stated_of_it_by_many_subjects_is_described_by_some_of_them_w
         assert len(dropped) == 6 and not [q for q in got if q[0] in dropped and q[1] == prop]
         listed = [r["s"] for r in store.query(desc.all_query(prop.value))]
         assert listed == sorted({s for s, p, o, _ in full if p == prop and o == e}, key=lambda t: t.value)
-    # what is under the limit is whole: its own statements, the two partners
-    assert {q for q in full if q[1] == JHA.partner or q[0] == e} <= got
+    # what is under the limit is whole: the two partners
+    assert {q for q in full if q[1] == JHA.partner} <= got
+    # its own statements, restated in 10 graphs: each one, and all of them in 3 graphs at least
+    assert desc.graphs == 10
+    assert {q[:3] for q in full if q[0] == e} == {q[:3] for q in got if q[0] == e}
+    own = {q for q in full if q[0] == e}
+    whole = [g for g in {q[3] for q in own} if {q for q in own if q[3] == g} <= got]
+    assert len(whole) >= 3
     # the view: the counts, and where the rest is
     view = desc.summary(Minter(), lambda i: i, sparql=lambda q: "sparql:" + q)
     mentions = next(f for f in view["inverse"] if f["property"]["iri"] == JHA.mentions.value)
@@ -201,3 +210,6 @@ def test_a_property_stated_of_it_by_many_subjects_is_described_by_some_of_them_w
     assert mentions["more"] == "sparql:" + desc.all_query(JHA.mentions.value)
     assert (partners["count"], "more" in partners) == (2, False)
     assert view["evidence"]["count"] == 9 and view["evidence"]["shown"] == 3 and "more" in view["evidence"]
+    assert view["stated_in"]["count"] == 10 and 3 <= view["stated_in"]["shown"] < 10
+    assert view["stated_in"]["more"] == "sparql:" + desc.graphs_query()
+    assert len(list(store.query(desc.graphs_query()))) == 10
