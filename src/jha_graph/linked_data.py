@@ -258,6 +258,13 @@ class Description:
         """The query for every graph that states something of the IRI, the first ``page`` of them."""
         return ALL_GRAPHS % (self.iri, page)
 
+    def left_out(self) -> list[tuple[str, str]]:
+        """``(what, query)`` for each part the description holds only some of."""
+        out = [(f"all {n} subjects of <{p}>", self.all_query(p)) for p, n in sorted(self.incoming.items())]
+        if self.graphs is not None:
+            out.append((f"all {self.graphs} graphs that state it", self.graphs_query()))
+        return out
+
 
 def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit: int | None = None) -> Description:
     """Everything the store says about an IRI (an empty description if it says nothing).

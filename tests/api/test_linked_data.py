@@ -334,6 +334,11 @@ def test_an_entity_stated_by_many_shows_some_with_the_count_and_a_link_to_all(cl
     assert all("more" not in f and f["count"] == len(f["subjects"]) for f in data["inverse"] if f not in cut)
     page = client.get(f"/id/{key}", headers={"accept": "text/html"}).text
     assert f"all {cut[0]['count']} on the SPARQL endpoint" in page
+    # an RDF client is told too, in a Link header
+    related = client.get(f"/id/{key}.ttl").headers["link"]
+    assert all(f'<{f["more"]}>; rel="related"; title="all {f["count"]} subjects of <{f["property"]["iri"]}>"'
+               in related for f in cut)
     monkeypatch.setattr(linked_data, "INCOMING_LIMIT", 10_000)
     whole = client.get(f"/api/entities/{key}").json()["data"]
     assert all("more" not in f for f in whole["inverse"]) and whole["evidence"]["count"] == whole["evidence"]["shown"]
+    assert 'rel="related"' not in client.get(f"/id/{key}.ttl").headers["link"]

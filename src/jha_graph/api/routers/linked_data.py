@@ -106,6 +106,9 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
     fmt = choose(request, suffix)
     url = page_url(request, desc.iri.value, settings)
     headers = headers_for(url, fmt, negotiated=suffix is None)
+    # what a description of a much-mentioned entity leaves out, for the clients of its RDF too
+    headers["Link"] = ", ".join([headers["Link"], *(f'<{sparql_url(request, q)}>; rel="related"; title="{what}"'
+                                                    for what, q in desc.left_out())])
     names = ontology.labels if ontology else {}
     if fmt in RDF_SUFFIXES:
         return Response(serialize_triples(desc.triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
