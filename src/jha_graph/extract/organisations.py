@@ -124,24 +124,21 @@ def find_organisations(sents: list[Sentence], ref: Reference) -> list[Organisati
     # The second reads again only the sentences whose answer depends on what is named (one with such an
     # alias), and only if the first named something: for the others it would give the same spans and
     # note nothing new (what it notes is already found).
-    named = frozenset(found)
-    again = []
-    for i, s in enumerate(sents):
-        spans = spans_by_sentence[i] = []
+    def read(i: int, named: frozenset[str]) -> bool:
+        """Note the organisations sentence ``i`` names; whether a shared alias was met."""
+        s = sents[i]
         found_spans, ambiguous = _mentions(s.text, ref, named)
-        if ambiguous:
-            again.append(i)
+        spans_by_sentence[i] = [(a, b) for a, b, _ in found_spans]
         for a, b, org in found_spans:
-            spans.append((a, b))
             note(org.key, org.name, org.kind, s.text[a:b], s, True)
-    named_now = frozenset(found)
-    if named_now != named:
+        return ambiguous
+
+    named = frozenset(found)
+    again = [i for i in range(len(sents)) if read(i, named)]
+    if frozenset(found) != named:
+        named = frozenset(found)
         for i in again:
-            s = sents[i]
-            spans = spans_by_sentence[i] = []
-            for a, b, org in _mentions(s.text, ref, named_now)[0]:
-                spans.append((a, b))
-                note(org.key, org.name, org.kind, s.text[a:b], s, True)
+            read(i, named)
     # organisations the reference does not know, by their head noun
     for i, s in enumerate(sents):
         for m in _NEW_ORG.finditer(s.text):
