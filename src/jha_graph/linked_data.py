@@ -118,24 +118,25 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------------ describe
 
-# A description is the union of five parts (see ``describe``): the IRI's own quads both ways, the
-# quads of the evidence nodes about it, its neighbours' names, and the titles of the articles whose
-# graphs state it.  Asked as one query (a UNION of the five), pyoxigraph planned the name and title
-# parts as scans of the whole graph joined afterwards: seconds at 10,000 articles, growing with the
-# graph.  So each part is its own small query, anchored on terms already known: the IRI (bound by
-# substitution), then the evidence nodes, neighbours and graphs the first query found (VALUES), those
-# three asked together as the parts of one query (``select_together``): two round trips to a query
-# worker in all.  Every pattern then starts from bound terms and pyoxigraph answers it by index
-# look-ups, at a cost that follows the size of the answer, not of the graph.  The answer is the same set
-# of quads as the single query's (tests/api/test_describe.py compares them on every IRI of the test
-# graphs).
+# A description is the union of five parts (see ``describe``): the IRI's own quads both ways, the quads
+# of the evidence nodes about it, its neighbours' names, and the titles of the articles whose graphs
+# state it. Asked as one query (a UNION of the five), pyoxigraph planned the name and title parts as
+# scans of the whole graph joined afterwards: seconds at 10,000 articles, growing with the graph. So
+# each part is its own small query, anchored on terms already known: the IRI (a constant of the
+# patterns), then the evidence nodes, neighbours and graphs the first query found (VALUES), those three
+# asked together as the parts of one query (``select_together``): two round trips to a query worker in
+# all (three for an entity that very many articles mention). Every pattern then starts from bound terms
+# and pyoxigraph answers it by index look-ups, at a cost that follows the size of the answer, not of the
+# graph. The answer is the same set of quads as the single query's, for an entity within the limits
+# below (tests/api/test_describe.py compares them on every IRI of the test graphs).
 
 # the IRI's quads, both ways, in every named graph that states them; the statements made of it (incoming)
 # up to INCOMING_LIMIT subjects a property.  An entity that tens of thousands of articles mention (the
 # Council at 10,000 articles: 10,000 ``jha:mentions`` and as many evidence nodes) took seconds to
 # describe, and its description grew with the graph; some of its subjects are shown instead, with the
-# count of all and the query that lists them (``Description.incoming``).  %s: the IRI, in the text
-# (the parts are subqueries of one query, which substitutions do not reach).
+# count of all and the query that lists them (``Description.incoming``).  The IRI is written into the
+# text (a checked IRI: nothing in it can end the ``<...>``): the parts are subqueries of one query,
+# which substitutions do not reach.
 INCOMING_LIMIT = 200
 OUT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { %(iri)s ?p ?o } BIND(%(iri)s AS ?s) } LIMIT %(limit)d"
 # When its own statements are restated in many graphs (a document's title and type in every article
@@ -278,8 +279,8 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     first in the store's index order), their number in ``Description.incoming`` and the query for all in
     ``Description.all_query``.  Of its own statements, when restated in many graphs: each once (in some
     graph that states it), all of them in the first ``incoming_limit`` graphs, and the number of graphs in
-    ``Description.graphs``.  Sorted, so that the same store gives the same description.  ``minter`` (the graph's base; default base if None) tells
-    the reference, ontology and article graphs.
+    ``Description.graphs``.  Sorted, so that the same store gives the same description.  ``minter``
+    (the graph's base; default base if None) tells the reference, ontology and article graphs.
     """
     minter = minter or Minter()
     subs = {Variable("iri"): iri}
@@ -304,7 +305,7 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     if len(out_part) <= few:
         add(out_part)
     else:
-        count_at = len(more)
+        count_at = 0  # the first part of ``more``: OUT_GRAPHS
         more += [(OUT_GRAPHS % terms, 1), (OUT_TRIPLES % terms, 1), (FIRST_OUT_QUADS % terms, 1)]
     if not many and len(in_part) <= few:
         add(in_part)
@@ -333,7 +334,8 @@ def describe(store, iri: NamedNode, minter: Minter | None = None, incoming_limit
     # ~0.2 ms, which was most of a small description's time): evidence, names, titles
     parts: list[tuple[str, int]] = []  # (query, VALUES terms)
     if all(isinstance(s, NamedNode) for s, _ in evidence):
-        parts += [(EVIDENCE_QUADS % " ".join(chunk), len(chunk)) for chunk in _chunks([f"({s} {g})" for s, g in evidence])]
+        parts += [(EVIDENCE_QUADS % " ".join(chunk), len(chunk))
+                  for chunk in _chunks([f"({s} {g})" for s, g in evidence])]
     else:  # an evidence node that is a blank node (VALUES cannot hold it): from the IRI itself
         add(store.query(EVIDENCE_ABOUT, substitutions=subs))
     pairs = sorted(f"({n} <{g}>)" for n, gs in linked.items() if isinstance(n, NamedNode)

@@ -252,18 +252,26 @@ def columns_of(store, iris: list[str], key: str, queries: Iterable[str], **param
     time), projects ``?{key}`` and at most one row per IRI; the parameters a query names are bound by
     substitution.  Columns whose names start with ``_`` (the parameters) are left out.
     """
+    def answers():
+        for query in queries:
+            used = {k: v for k, v in params.items() if re.search(rf"\?{k}\b", query)}
+            for chunk in in_chunks(iris):
+                yield run(store, query.replace("%s", values_of(chunk)), **used)
+
+    return merge_columns(iris, key, answers())
+
+
+def merge_columns(iris: list[str], key: str, answers: Iterable) -> list[dict[str, Any]]:
+    """The rows of ``columns_of`` from the answers of its queries, however they were asked."""
     out: dict[str, dict[str, Any]] = {i: {key: i} for i in iris}
     columns: dict[str, None] = {}
-    for query in queries:
-        used = {k: v for k, v in params.items() if re.search(rf"\?{k}\b", query)}
-        for chunk in in_chunks(iris):
-            results = run(store, query.replace("%s", values_of(chunk)), **used)
-            names = [v.value for v in results.variables if v.value != key and not v.value.startswith("_")]
-            columns.update(dict.fromkeys(names))
-            for r in rows(results):
-                row = out.get(r[key])
-                if row is not None:
-                    row.update((n, r[n]) for n in names)
+    for results in answers:
+        names = [v.value for v in results.variables if v.value != key and not v.value.startswith("_")]
+        columns.update(dict.fromkeys(names))
+        for r in rows(results):
+            row = out.get(r[key])
+            if row is not None:
+                row.update((n, r[n]) for n in names)
     return [{key: i, **dict.fromkeys(columns), **out[i]} for i in iris]
 
 

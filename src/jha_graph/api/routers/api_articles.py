@@ -15,8 +15,8 @@ from ...namespaces import PREFIXES, Minter
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (columns_of, curies, date_text, iri_param, keyed_iri, keyset_page,
-                  linked_column, matching, next_page, pairs_of, ref, refs_of, rows, run, split_types)
+from .api import (columns_of, curies, date_text, iri_param, keyed_iri, keyset_page, linked_column, matching,
+                  merge_columns, next_page, pairs_of, ref, refs_of, rows, run, split_types)
 
 router = APIRouter(tags=["articles"])
 
@@ -78,16 +78,7 @@ def _record_parts(iri: NamedNode) -> list[tuple[str, int]]:
 
 def _record(iri: NamedNode, is_article, columns) -> dict | None:
     """The record from the answers of ``_is_article`` and ``_record_parts`` (as ``columns_of`` gives it)."""
-    if not len(is_article):
-        return None
-    out = {"a": iri.value}
-    for part in columns:
-        names = [v.value for v in part.variables if v.value != "a" and not v.value.startswith("_")]
-        out.update(dict.fromkeys(names))
-        for r in rows(part):
-            if r["a"] == iri.value:
-                out.update((n, r[n]) for n in names)
-    return out
+    return merge_columns([iri.value], "a", columns)[0] if len(is_article) else None
 
 
 MENTIONS = """

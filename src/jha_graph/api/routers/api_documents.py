@@ -10,8 +10,8 @@ from pyoxigraph import NamedNode
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (DOCUMENT_TYPES, articles_column, date_text, document_class, hi, keyed_iri, keyset_page, linked_column, lo,
-                  matching, next_page, pairs_of, ref, refs_of, columns_of)
+from .api import (DOCUMENT_TYPES, articles_column, date_text, document_class, hi, keyed_iri, keyset_page,
+                  linked_column, lo, matching, next_page, pairs_of, ref, refs_of, columns_of)
 
 router = APIRouter(tags=["documents"])
 

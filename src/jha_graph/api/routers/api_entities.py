@@ -1,6 +1,7 @@
 """Entities: lists by type and name, one entity with everything known about it, classes, search."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -136,7 +137,7 @@ def entity_view(request: Request, settings: Settings, minter, store, ontology, i
     if not desc.exists:
         return None
     data = desc.summary(minter, lambda i: page_url(request, i, settings), ontology.labels if ontology else {},
-                        lambda q: sparql_url(request, q))
+                        partial(sparql_url, request))
     page = page_url(request, iri.value, settings)
     data["url"] = ref(request, settings, iri.value)["url"]
     data["page"] = page

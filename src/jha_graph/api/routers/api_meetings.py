@@ -11,8 +11,8 @@ from ...namespaces import JHA
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
 from ..errors import ApiError
-from .api import (MEETING_KINDS, MEETING_VALUES, articles_column, columns_of, date_text, keyed_iri, keyset_page, linked_column, matching,
-                  next_page, pairs_of, ref, refs_of)
+from .api import (MEETING_KINDS, MEETING_VALUES, articles_column, columns_of, date_text, keyed_iri, keyset_page,
+                  linked_column, matching, next_page, pairs_of, ref, refs_of)
 
 router = APIRouter(tags=["meetings"])
 

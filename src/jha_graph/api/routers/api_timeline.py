@@ -9,8 +9,8 @@ from pyoxigraph import NamedNode
 
 from ..deps import Page, PageDep, SettingsDep, StoreDep
 from ..envelope import envelope
-from .api import (DOCUMENT_VALUES, MEETING_VALUES, articles_column, columns_of, date_text, hi, in_chunks, keyed_iri, lo,
-                  matching, next_page, ref, refs_of, rows, run, values_of)
+from .api import (DOCUMENT_VALUES, MEETING_VALUES, articles_column, columns_of, date_text, hi, in_chunks, keyed_iri,
+                  lo, matching, next_page, ref, refs_of, rows, run, values_of)
 
 router = APIRouter(tags=["timeline"])
 

@@ -14,6 +14,7 @@ is about the thing, and the document has the suffixed URLs as its own names).
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -106,16 +107,13 @@ def entity(path: str, request: Request, settings: SettingsDep, minter: MinterDep
     fmt = choose(request, suffix)
     url = page_url(request, desc.iri.value, settings)
     headers = headers_for(url, fmt, negotiated=suffix is None)
-    # what a description of a much-mentioned entity leaves out, for the clients of its RDF too
-    headers["Link"] = ", ".join([headers["Link"], *(f'<{sparql_url(request, q)}>; rel="related"; title="{what}"'
+    more = partial(sparql_url, request)  # where to find what a description leaves out
+    # (for the clients of its RDF too)
+    headers["Link"] = ", ".join([headers["Link"], *(f'<{more(q)}>; rel="related"; title="{what}"'
                                                     for what, q in desc.left_out())])
     names = ontology.labels if ontology else {}
     if fmt in RDF_SUFFIXES:
         return Response(serialize_triples(desc.triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
-
-    def more(query: str) -> str:  # where to find what a description leaves out
-        return sparql_url(request, query)
-
     if fmt == "json":
         data = desc.summary(minter, lambda i: page_url(request, i, settings), names, more)
         data["formats"] = {a["suffix"]: a["href"] for a in alternates(url)}
@@ -158,11 +156,11 @@ def named_graph(path: str, request: Request, settings: SettingsDep, minter: Mint
     if fmt == "json":
         data = {"iri": graph.value, "name": name, "triples": len(triples), "subjects": subjects,
                 "about": desc.summary(minter, lambda i: page_url(request, i, settings), names,
-                                      lambda q: sparql_url(request, q)) if desc.exists else None,
+                                      partial(sparql_url, request)) if desc.exists else None,
                 "formats": {a["suffix"]: a["href"] for a in alternates(url)}}
         return JSONResponse(envelope(data), headers=headers)
     href = html_href(request, settings)
-    about = desc.summary(minter, href, names, lambda q: sparql_url(request, q)) if desc.exists \
+    about = desc.summary(minter, href, names, partial(sparql_url, request)) if desc.exists \
         else {"facts": [], "label": {}}
     labels = {t.subject.value: t.object.value for t in triples
               if t.predicate.value in _LABEL_IRIS and isinstance(t.subject, NamedNode)}
