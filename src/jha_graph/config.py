@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, description="Seconds a SPARQL query may run before it is abandoned")
     max_results: int = Field(10_000, description="Rows (or triples) a SPARQL answer may hold; a larger one is refused (422), never cut")
     max_body_bytes: int = 1_000_000
+    sparql_cache_mb: float = Field(64.0, ge=0, description="Memory for the answers /sparql keeps for repeated "
+                                                             "queries, per server process, until the store changes; "
+                                                             "0 keeps none")
     update_token: str | None = Field(None, description="Bearer token that enables SPARQL Update; none = read-only")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     query_workers: int = Field(4, description="Worker processes for the clients' SPARQL (/sparql); "

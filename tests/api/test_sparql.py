@@ -278,6 +278,93 @@ def test_server_without_token_does_not_take_the_write_lock(sample_store, client)
     del writer
 
 
+
+# --- repeated queries: kept answers and entity tags ----------------------------------------------------
+
+def test_a_repeated_query_is_answered_from_the_kept_answer(client):
+    query = "SELECT ?a WHERE { ?a a jha:Article } ORDER BY ?a  # kept"
+    first = client.get("/sparql", params={"query": query})
+    assert first.headers["x-jha-cache"] == "miss" and first.headers["etag"].startswith('W/"')
+    again = client.get("/sparql", params={"query": query})
+    assert again.headers["x-jha-cache"] == "hit"
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert again.headers["vary"] == first.headers["vary"]
+    # another format is another answer, with its own tag
+    xml = client.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+xml"})
+    assert xml.headers["x-jha-cache"] == "miss" and xml.headers["etag"] != first.headers["etag"]
+    assert xml.headers["content-type"].startswith("application/sparql-results+xml")
+    # and so is another dataset
+    named = client.get("/sparql", params={"query": query, "default-graph-uri": graph(ARTICLES[0]).value})
+    assert named.headers["x-jha-cache"] == "miss" and len(rows(named)) == 1 < len(rows(first))
+
+
+def test_if_none_match_with_the_tag_is_a_304_without_a_body(client):
+    query = "ASK { ?a a jha:Article }  # tagged"
+    tag = client.get("/sparql", params={"query": query}).headers["etag"]
+    r = client.get("/sparql", params={"query": query}, headers={"if-none-match": tag})
+    assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == tag
+    r = client.get("/sparql", params={"query": query}, headers={"if-none-match": 'W/"something-else"'})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    # a POST's answer is kept too, but not tagged: it is not a representation of /sparql
+    r = client.post("/sparql", data={"query": query}, headers={"if-none-match": tag})
+    assert r.status_code == 200 and "etag" not in r.headers and r.headers["x-jha-cache"] == "hit"
+
+
+def test_failed_queries_are_not_kept(client, sample_store):
+    for _ in range(2):
+        r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+        assert "x-jha-cache" not in r.headers and "etag" not in r.headers
+        error_of(r, 400)
+    with TestClient(create_app(settings(sample_store, max_results=2))) as small:
+        for _ in range(2):
+            r = small.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+            assert "x-jha-cache" not in r.headers
+            error_of(r, 422)
+
+
+def test_a_write_makes_every_kept_answer_and_tag_stale(writable):
+    auth = {"authorization": f"Bearer {TOKEN}"}
+    query = "SELECT ?o WHERE { <http://example.org/x> ?p ?o }"
+    assert rows(writable.get("/sparql", params={"query": query})) == []
+    before = writable.get("/sparql", params={"query": query})
+    assert before.headers["x-jha-cache"] == "hit"
+    r = writable.post("/update", content=INSERT, headers={"content-type": "application/sparql-update", **auth})
+    assert r.status_code == 204, r.text
+    after = writable.get("/sparql", params={"query": query}, headers={"if-none-match": before.headers["etag"]})
+    assert after.status_code == 200 and after.headers["x-jha-cache"] == "miss"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert [b["o"]["value"] for b in rows(after)] == ["new"]
+
+
+def test_a_write_by_another_process_makes_kept_answers_stale(tmp_path):
+    """A read-only server and ``jha-graph ingest`` (here: a writable handle) on the same store."""
+    from pyoxigraph import Literal, NamedNode, Quad, Store
+
+    path = build_store(tmp_path / "store")
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with TestClient(create_app(settings(path))) as reader:
+        n = int(rows(reader.get("/sparql", params={"query": query}))[0]["n"]["value"])
+        assert reader.get("/sparql", params={"query": query}).headers["x-jha-cache"] == "hit"
+        writer = Store(str(path))
+        writer.add(Quad(NamedNode("http://example.org/x"), NamedNode("http://example.org/p"), Literal("added"),
+                        NamedNode("http://example.org/g")))
+        writer.flush()
+        del writer
+        r = reader.get("/sparql", params={"query": query})
+        assert r.headers["x-jha-cache"] == "miss" and int(rows(r)[0]["n"]["value"]) == n + 1
+
+
+def test_without_a_cache_answers_are_tagged_but_not_kept(sample_store):
+    with TestClient(create_app(settings(sample_store, sparql_cache_mb=0))) as c:
+        query = "ASK { ?a a jha:Article }"
+        first, again = (c.get("/sparql", params={"query": query}) for _ in range(2))
+        assert "x-jha-cache" not in first.headers and "x-jha-cache" not in again.headers
+        assert first.headers["etag"] == again.headers["etag"]
+        r = c.get("/sparql", params={"query": query}, headers={"if-none-match": first.headers["etag"]})
+        assert r.status_code == 304
+
+
 # --- the service description ----------------------------------------------------------------------
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..config import Settings, get_settings
+from ..sparql.cache import AnswerCache
 from ..sparql.executor import QueryExecutor, Writer
 from ..sparql.snapshot import open_served_store
 from . import errors, middleware
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.state.executor = QueryExecutor.for_store(app.state.store, settings)
     app.state.api_executor = QueryExecutor.for_store(app.state.store, settings, workers=settings.api_workers)
     app.state.writer = Writer(app.state.store) if settings.update_token else None
+    # answers to repeated /sparql queries, until the store changes (sparql.cache); per server process
+    app.state.answers = AnswerCache(int(settings.sparql_cache_mb * 1_000_000)) if settings.sparql_cache_mb > 0 else None
     install_search(app.state)
     errors.install(app)
     middleware.install(app, settings)

@@ -9,6 +9,8 @@ and ``/update`` (POST, with the update token), and the service description (GET 
 * A query has ``query_timeout`` seconds; then its worker is killed and the client gets a 503.
 * A SELECT with more than ``max_results`` rows (a CONSTRUCT with more triples) gets a 422 telling
   the client to page with LIMIT/OFFSET: an answer is complete or it is an error, never cut short.
+* An answer is kept (``sparql_cache_mb``), and by GET tagged (a weak ``ETag``; ``If-None-Match`` gets a
+  304), for as long as the store's generation stays the same (``sparql/cache.py``); an on-disk store only.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from ...namespaces import PREFIXES
 from ...sparql import negotiation
+from ...sparql.cache import etag, matches, request_key
 from ...sparql.executor import ExecutorBusy, QueryTimeout, WorkerCrashed
 from ...sparql.jobs import Answer, Job, grouped, serialize_triples
 from ...sparql.protocol import (
@@ -207,6 +210,23 @@ async def run_query(request: Request, op, settings, executor) -> Response:
         graph_format=chosen.graph.name if chosen.graph else None,
         max_results=settings.max_results,
     )
+    # The store's generation: answers and their entity tags are valid while it stays (sparql.cache).
+    # None for an in-memory or remote store, whose changes cannot be seen from here: no tag, no cache.
+    generation = executor.generation()
+    headers = {**VARY, "X-JHA-Max-Results": str(settings.max_results)}
+    answers = request.app.state.answers if generation is not None else None
+    if generation is not None:
+        job.generation = generation
+        key = request_key(job.query, job.base_iri, job.default_graphs, job.named_graphs, job.union,
+                          job.solutions_format, job.graph_format, job.max_results)
+        if request.method == "GET":  # a POST's answer is not a representation of its URL (RFC 9110, 9.3.3)
+            headers["ETag"] = tag = etag(generation, key)
+            if matches(request.headers.get("if-none-match"), tag):
+                return Response(status_code=304, headers=headers)
+        kept = answers.get(generation, key) if answers is not None else None
+        if kept is not None:
+            return Response(kept[0], media_type=negotiation.by_name(kept[1]).content_type,
+                            headers={**headers, "X-JHA-Cache": "hit"})
     answer = await execute(executor, job)
     if answer.truncated:
         what = "rows" if answer.form == "solutions" else "triples"
@@ -221,8 +241,9 @@ async def run_query(request: Request, op, settings, executor) -> Response:
                        where="format" if op.formats else "Accept", headers=VARY)
     check(answer)
     fmt = negotiation.by_name(answer.format)
-    return Response(answer.body, media_type=fmt.content_type,
-                    headers={**VARY, "X-JHA-Max-Results": str(settings.max_results)})
+    if answers is not None:
+        headers["X-JHA-Cache"] = "miss" if answers.put(generation, key, answer.body, answer.format) else "too large"
+    return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
 async def execute(executor, job: Job) -> Answer:
