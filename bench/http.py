@@ -12,6 +12,11 @@ The queries (full IRIs, no prefixes, so that every server parses the same text):
 * join: the titles of the articles that mention a meeting held under a presidency (two hops),
   30 presidencies;
 * mix: the two alternated, one to one.
+
+jha-graph runs twice: as served (``jha-graph serve --workers auto``), which keeps the answers to
+repeated queries until the store changes (``sparql/cache.py``), so that after its first round through
+the mix it answers from memory; and with that cache off (``JHA_SPARQL_CACHE_MB=0``), where every request
+runs its query, as every request does on the other two servers.
 """
 from __future__ import annotations
 
@@ -41,22 +46,25 @@ def query_mix(store_dir: str | Path, seed: int = 11) -> dict[str, list[str]]:
     return {"lookup": lookups, "join": joins, "mix": mix}
 
 
+SERVED, COLD = "jha-graph /sparql", "jha-graph /sparql, cache off"
+
+
 def _servers(store_dir: Path, nquads: Path | None, work: Path) -> dict:
-    """name -> (command, port, endpoint path, ready path)."""
+    """name -> (command, port, endpoint path, ready path, environment)."""
     out = {}
-    p = free_port()
-    # --workers auto: one server process per core on a store served read-only, the README's setting
-    # for a public endpoint
-    out["jha-graph /sparql"] = ([str(BIN / "jha-graph"), "serve", "--store", str(store_dir), "--port", str(p),
-                                 "--workers", "auto"],
-                                p, "/sparql", "/api")
+    for name, env in ((SERVED, {}), (COLD, {"JHA_SPARQL_CACHE_MB": "0"})):
+        p = free_port()
+        # --workers auto: one server process per core on a store served read-only, the README's setting
+        # for a public endpoint
+        out[name] = ([str(BIN / "jha-graph"), "serve", "--store", str(store_dir), "--port", str(p),
+                      "--workers", "auto"], p, "/sparql", "/api", env)
     p = free_port()
     out["oxigraph serve"] = ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),
-                              "--bind", f"127.0.0.1:{p}", "--union-default-graph"], p, "/query", "/")
+                              "--bind", f"127.0.0.1:{p}", "--union-default-graph"], p, "/query", "/", {})
     if nquads is not None:
         p = free_port()
         out["rdflib-endpoint"] = ([PYTHON, "-m", "bench.rdflib_server", str(nquads), str(p)], p, "/sparql",
-                                  "/sparql?query=ASK%7B%7D")
+                                  "/sparql?query=ASK%7B%7D", {})
     return out
 
 
@@ -75,9 +83,9 @@ def run(store_dir: str | Path, work: Path, *, seconds: float = 10, connections: 
             store.dump(f, RdfFormat.N_QUADS)
         del store
     results: dict[str, dict[str, Load]] = {}
-    for name, (cmd, port, endpoint, ready) in _servers(store_dir, nquads, work).items():
-        log = (log_dir / f"{name.split()[0]}.log") if log_dir else None
-        with server(cmd, port, ready_path=ready, log=log, timeout=900):
+    for name, (cmd, port, endpoint, ready, env) in _servers(store_dir, nquads, work).items():
+        log = (log_dir / f"{name.split()[0]}{'-cold' if env else ''}.log") if log_dir else None
+        with server(cmd, port, ready_path=ready, log=log, timeout=900, env=env):
             results[name] = {}
             for kind, queries in mix.items():
                 paths = [sparql_path(endpoint, q) for q in queries]
@@ -90,12 +98,15 @@ def run(store_dir: str | Path, work: Path, *, seconds: float = 10, connections: 
 
 
 def ratios(results: dict[str, dict[str, Load]]) -> dict[str, float]:
-    jha = results.get("jha-graph /sparql", {})
+    """``"mix: jha-graph / oxigraph serve"`` and the like, and the same for the cache off
+    (``"mix: jha-graph, cache off / oxigraph serve"``)."""
     out = {}
-    for other in ("oxigraph serve", "rdflib-endpoint"):
-        for kind in ("lookup", "join", "mix"):
-            if other in results and kind in jha and results[other][kind].rps > 0:
-                out[f"{kind}: jha-graph / {other}"] = jha[kind].rps / results[other][kind].rps
+    for name, label in ((SERVED, "jha-graph"), (COLD, "jha-graph, cache off")):
+        jha = results.get(name, {})
+        for other in ("oxigraph serve", "rdflib-endpoint"):
+            for kind in ("lookup", "join", "mix"):
+                if other in results and kind in jha and results[other][kind].rps > 0:
+                    out[f"{kind}: {label} / {other}"] = jha[kind].rps / results[other][kind].rps
     return out
 
 

@@ -45,12 +45,13 @@ def targets(data: dict) -> list[dict]:
                                 f"{r['peak_rss_tree'] / 2**20:,.0f} MB with its workers)",
                     "met": r["articles"] == 100000 and r["peak_rss_main"] < 2 * 2**30})
     h = data.get("http", {}).get("ratios", {})
-    if "mix: jha-graph / oxigraph serve" in h:
-        v = h["mix: jha-graph / oxigraph serve"]
-        out.append({"target": "/sparql ≥ 0.5× oxigraph serve (query mix)", "measured": f"{v:.2f}×", "met": v >= 0.5})
-    if "mix: jha-graph / rdflib-endpoint" in h:
-        v = h["mix: jha-graph / rdflib-endpoint"]
-        out.append({"target": "/sparql ≥ 10× rdflib-endpoint (query mix)", "measured": f"{v:.1f}×", "met": v >= 10})
+    for other, goal, digits in (("oxigraph serve", 0.5, 2), ("rdflib-endpoint", 10, 1)):
+        v, cold = h.get(f"mix: jha-graph / {other}"), h.get(f"mix: jha-graph, cache off / {other}")
+        if v is not None:
+            also = f"; {cold:.{digits}f}× with the cache off (every request runs its query)" if cold else ""
+            out.append({"target": f"/sparql ≥ {goal:g}× {other} (query mix)",
+                        "measured": f"{v:.{digits}f}× as served (repeated queries answered from the cache){also}",
+                        "met": v >= goal})
     q = data.get("queries", {})
     if q:
         size = max(q, key=int)
