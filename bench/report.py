@@ -34,8 +34,9 @@ def markdown(data: dict) -> str:
     m = data["machine"]
     lines += [f"Machine: {m['cpus']} cores, {m['memory_gb']:.0f} GB, {m['python']}, pyoxigraph {m['pyoxigraph']}, "
               f"load average before/after the final run {m['load_before']} / {m['load_after']}"
-              + (f" (**not quiet**: other work was running; the figures are lower than on an idle machine)"
-                 if max(m['load_before'][0], m['load_after'][0]) >= 1.0 else "") + ".",
+              # the load after is the run's own (the HTTP runs keep both cores busy); before, it is not
+              + (" (**not quiet at the start**: other work, or an earlier run, had the 1-minute load at 1 or "
+                 "more; figures may be lower than on an idle machine)" if m['load_before'][0] >= 1.0 else "") + ".",
               f"Corpus: synthetic articles from `bench/generate.py` (seed {data['seed']}), both formats, "
               f"{', '.join(_f(s) for s in sizes)} articles. Command: `{data['command']}`.", ""]
     if data.get("reused"):
@@ -167,7 +168,9 @@ def plot(data: dict, path: Path) -> bool:
         ax3.set_yscale("log")
         ax3.set_ylabel("requests/s")
         ax3.set_title(f"HTTP throughput, {http['connections']} clients")
-        ax3.legend(fontsize=7)
+        top = max((r.get("rps", 0) for d in http["results"].values() for r in d.values()), default=1)
+        ax3.set_ylim(top=max(top, 1) * 8)  # room above the bars for the legend (log scale)
+        ax3.legend(fontsize=7, loc="upper center", ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
