@@ -71,7 +71,6 @@ class AnswerCache:
         self.size = 0
         self.generation: str | None = None
         self._answers: collections.OrderedDict[tuple, tuple[bytes, str]] = collections.OrderedDict()
-        self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -85,11 +84,8 @@ class AnswerCache:
         """The kept answer (body, format) to ``key`` at ``generation``, or None."""
         self._at(generation)
         found = self._answers.get(key)
-        if found is None:
-            self.misses += 1
-            return None
-        self._answers.move_to_end(key)
-        self.hits += 1
+        if found is not None:
+            self._answers.move_to_end(key)
         return found
 
     def put(self, generation: str, key: tuple, body: bytes, fmt: str) -> bool:
