@@ -41,9 +41,19 @@ def test_putting_a_key_again_replaces_it_and_counts_once():
 def test_a_new_generation_drops_everything():
     c = AnswerCache(max_bytes=10_000)
     c.put("g1", request_key("q"), b"old", "json")
-    c.put("g2", request_key("r"), b"new", "json")  # a put at a new generation also drops the old ones
-    assert len(c) == 1 and c.size == 3 + cache._OVERHEAD
-    assert c.get("g1", request_key("r")) is None and len(c) == 0
+    assert c.get("g2", request_key("q")) is None and len(c) == 0 and c.size == 0
+    assert c.put("g2", request_key("r"), b"new", "json")
+    assert c.get("g2", request_key("r")) == (b"new", "json")
+
+
+def test_an_answer_that_ran_across_a_write_is_not_kept():
+    """Request A reads generation g1 and runs its query; a write comes, request B sees g2; A ends."""
+    c = AnswerCache(max_bytes=10_000)
+    assert c.get("g1", request_key("a")) is None
+    assert c.get("g2", request_key("b")) is None
+    assert c.put("g2", request_key("b"), b"fresh", "json")
+    assert not c.put("g1", request_key("a"), b"maybe stale", "json")
+    assert c.get("g2", request_key("b")) == (b"fresh", "json") and len(c) == 1
 
 
 def test_every_part_of_the_request_is_in_the_key():

@@ -81,7 +81,8 @@ class AnswerCache:
             self.size, self.generation = 0, generation
 
     def get(self, generation: str, key: tuple) -> tuple[bytes, str] | None:
-        """The kept answer (body, format) to ``key`` at ``generation``, or None."""
+        """The kept answer (body, format) to ``key`` at ``generation``, or None.  A new generation drops
+        every kept answer, and only answers of it are kept from then on."""
         self._at(generation)
         found = self._answers.get(key)
         if found is not None:
@@ -89,9 +90,10 @@ class AnswerCache:
         return found
 
     def put(self, generation: str, key: tuple, body: bytes, fmt: str) -> bool:
-        """Keep an answer computed at ``generation``; False when it is too large to keep."""
+        """Keep an answer computed at ``generation``; False when it is too large to keep, or was computed
+        at another generation than the last ``get`` saw (a write came while it ran: it may be stale)."""
         cost = len(body) + _OVERHEAD
-        if cost > self.max_answer:
+        if cost > self.max_answer or (self.generation is not None and generation != self.generation):
             return False
         self._at(generation)
         old = self._answers.pop(key, None)

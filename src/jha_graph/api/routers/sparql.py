@@ -242,7 +242,8 @@ async def run_query(request: Request, op, settings, executor) -> Response:
     check(answer)
     fmt = negotiation.by_name(answer.format)
     if answers is not None:
-        headers["X-JHA-Cache"] = "miss" if answers.put(generation, key, answer.body, answer.format) else "too large"
+        answers.put(generation, key, answer.body, answer.format)
+        headers["X-JHA-Cache"] = "miss"
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
