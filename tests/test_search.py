@@ -48,7 +48,8 @@ def oracle(store, prefix: str, q: str, type_iri: str | None = None, after: str |
             hit["sentence"] = max(hit["sentence"], r["s"].value)
             hit["evidence"].add(r["ev"])
     if type_iri:
-        typed = {r["e"].value for r in store.query(f"SELECT DISTINCT ?e WHERE {{ ?e a/rdfs:subClassOf* <{type_iri}> }}")}
+        of_type = f"SELECT DISTINCT ?e WHERE {{ ?e a/rdfs:subClassOf* <{type_iri}> }}"
+        typed = {r["e"].value for r in store.query(of_type)}
         hits = {e: h for e, h in hits.items() if e in typed}
     types: dict[str, set[str]] = {}
     for r in store.query("SELECT ?e ?c WHERE { ?e a ?c }"):
