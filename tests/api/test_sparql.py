@@ -416,6 +416,8 @@ def test_sparql_is_served_by_the_lane_and_documented_by_the_routes(client):
     operations = client.get("/openapi.json").json()["paths"]["/sparql"]
     assert {"get", "post"} <= set(operations)
     assert any(p["name"] == "query" for p in operations["get"]["parameters"])
+    assert "304" in operations["get"]["responses"] and "304" not in operations["post"]["responses"]
+    assert {"ETag", "X-JHA-Cache"} <= set(operations["get"]["responses"]["200"]["headers"])
     assert client.head("/sparql", params={"query": "ASK {}"}).status_code == 405
 
 

@@ -59,7 +59,11 @@ _FORMAT_PARAM = {
     "description": "Answer format, overriding Accept: json, xml, csv, tsv (SELECT/ASK); "
                    "ttl, nt, rdf, jsonld, trig, nq (CONSTRUCT/DESCRIBE; json means JSON-LD there)"}
 _ANSWERS = {
-    "200": {"description": "The answer, in the negotiated format",
+    "200": {"description": "The answer, in the negotiated format. `X-JHA-Cache`: `hit` when it was kept from an "
+                           "earlier request (the store has not changed since), `miss` when the query ran",
+            "headers": {"X-JHA-Cache": {"schema": {"type": "string", "enum": ["hit", "miss"]}},
+                        "ETag": {"description": "A weak tag of the answer (GET only): send it back in If-None-Match",
+                                 "schema": {"type": "string"}}},
             "content": {f.media_type: {"schema": negotiation.answer_schema(f.media_type)}
                         for f in negotiation.SOLUTION_FORMATS + negotiation.GRAPH_FORMATS}},
     "400": {"description": "Not a valid SPARQL request (syntax, repeated or conflicting parameters, "
@@ -100,7 +104,8 @@ def _parse(request: Request, body: bytes, *, updates_only: bool = False):
     "/sparql", name="sparql_query", summary="SPARQL query by GET, or the service description",
     description="With `query`: run it (SPARQL 1.1 Protocol, query via GET). Without: the SPARQL 1.1 "
                 "Service Description of this endpoint (Turtle unless negotiated otherwise).",
-    responses=_ANSWERS,
+    responses={**_ANSWERS, "304": {"description": "Not Modified: If-None-Match named this answer's ETag, and the "
+                                                  "store has not changed since; the query did not run"}},
     openapi_extra={"parameters": [
         {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "The SPARQL query (exactly one)"},
