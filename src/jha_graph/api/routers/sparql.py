@@ -215,16 +215,18 @@ async def run_query(request: Request, op, settings, executor) -> Response:
         graph_format=chosen.graph.name if chosen.graph else None,
         max_results=settings.max_results,
     )
+    limit = {**VARY, "X-JHA-Max-Results": str(settings.max_results)}
+    headers = dict(limit)
     # The store's generation: answers and their entity tags are valid while it stays (sparql.cache).
     # None for an in-memory or remote store, whose changes cannot be seen from here: no tag, no cache.
-    generation = executor.generation()
-    headers = {**VARY, "X-JHA-Max-Results": str(settings.max_results)}
-    answers = request.app.state.answers if generation is not None else None
+    # Only GET answers are tagged: a POST's answer is not a representation of its URL (RFC 9110, 9.3.3).
+    answers, tagged = request.app.state.answers, request.method == "GET"
+    generation = executor.generation() if answers is not None or tagged else None
     if generation is not None:
         job.generation = generation
         key = request_key(job.query, job.base_iri, job.default_graphs, job.named_graphs, job.union,
                           job.solutions_format, job.graph_format, job.max_results)
-        if request.method == "GET":  # a POST's answer is not a representation of its URL (RFC 9110, 9.3.3)
+        if tagged:
             headers["ETag"] = tag = etag(generation, key)
             if matches(request.headers.get("if-none-match"), tag):
                 return Response(status_code=304, headers=headers)
@@ -238,15 +240,14 @@ async def run_query(request: Request, op, settings, executor) -> Response:
         raise ApiError(422, f"the answer has more than {settings.max_results} {what}, the most this endpoint "
                             f"returns at once; ask for at most {settings.max_results} with LIMIT and page with "
                             f"OFFSET (ORDER BY keeps pages stable), or download the whole graph from /export",
-                       title="Too Many Results", where="query",
-                       headers={**VARY, "X-JHA-Max-Results": str(settings.max_results)})
+                       title="Too Many Results", where="query", headers=limit)
     if answer.status == 406:
         kind = "graph" if answer.form == "graph" else "solutions"
         raise ApiError(406, negotiation.not_acceptable_detail(kind, request.headers.get("accept"), None, op.formats),
                        where="format" if op.formats else "Accept", headers=VARY)
     check(answer)
     fmt = negotiation.by_name(answer.format)
-    if answers is not None:
+    if answers is not None and generation is not None:
         answers.put(generation, key, answer.body, answer.format)
         headers["X-JHA-Cache"] = "miss"
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
